@@ -1,0 +1,144 @@
+"""The ``leakscan`` command: parse options, call the library, choose the renderer.
+
+Exit codes: 0 nothing blocks, 1 something blocks, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+
+import click
+
+from . import __version__, messages
+from .errors import InputError, LeakscanError
+from .model import ACTIONS, ScanResult
+from .policy import Policy
+from .report import render_json, render_text
+from .scanner import Scanner
+
+LANG = click.Choice(messages.LANGS)
+
+
+def _fail(error: LeakscanError) -> None:
+    click.echo(f"leakscan: {error}", err=True)
+    sys.exit(error.exit_code)
+
+
+def _files(path: str) -> Iterator[str]:
+    """The files to scan for one argument: itself, or every file below a folder, sorted."""
+    if path == "-" or not os.path.isdir(path):
+        yield path
+        return
+    for root, dirs, names in os.walk(path, followlinks=False):
+        dirs.sort()
+        for name in sorted(names):
+            yield os.path.join(root, name)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="leakscan")
+def main() -> None:
+    """leakscan: 公文送出前的洩密檢查 (pre-send leak check for Traditional-Chinese documents)."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Report format.")
+@click.option("--action", type=click.Choice(ACTIONS), default="share", show_default=True,
+              help="What you are about to do with the document.")
+@click.option("--patterns", "pattern_paths", multiple=True, metavar="DIR",
+              help="Extra pattern-set folder or file (repeatable).")
+@click.option("--lang", type=LANG, default="zh-TW", show_default=True, help="Report language.")
+@click.option("--show-values", is_flag=True, help="Reveal matched values (masked by default).")
+@click.option("--fail-closed", is_flag=True, help="Files not fully read block instead of warn.")
+def scan(paths: Sequence[str], output_format: str, action: str, pattern_paths: Sequence[str],
+         lang: str, show_values: bool, fail_closed: bool) -> None:
+    """Scan files, folders or standard input (-) and report what could leak."""
+    try:
+        missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
+        if missing:
+            raise InputError(f"{missing[0]}: no such file or folder")
+        scanner = Scanner(pattern_paths, action=action, policy=Policy(fail_closed=fail_closed))
+    except LeakscanError as error:
+        _fail(error)
+        return
+    results: list[ScanResult] = []
+    for path in paths:
+        for file in _files(path):
+            if file == "-":
+                results.append(scanner.scan_bytes(click.get_binary_stream("stdin").read(), "-"))
+            else:
+                results.append(scanner.scan_path(file))
+    names = {r.id: r.name(lang) for r in scanner.rules}
+    if output_format == "json":
+        click.echo(render_json(results, action, lang=lang, reveal=show_values))
+    else:
+        click.echo(render_text(results, action, lang=lang, reveal=show_values, rule_names=names),
+                   nl=False)
+    sys.exit(1 if any(r.verdict == "block" for r in results) else 0)
+
+
+@main.command()
+@click.argument("rule_id")
+@click.option("--patterns", "pattern_paths", multiple=True, metavar="DIR")
+@click.option("--lang", type=LANG, default="zh-TW", show_default=True)
+def explain(rule_id: str, pattern_paths: Sequence[str], lang: str) -> None:
+    """Show one detection rule: what it finds, its examples and where it is defined."""
+    try:
+        scanner = Scanner(pattern_paths)
+    except LeakscanError as error:
+        _fail(error)
+        return
+    try:
+        rule = scanner.rule(rule_id)
+    except KeyError:
+        click.echo(f"leakscan: no rule {rule_id!r} (see 'leakscan patterns')", err=True)
+        sys.exit(2)
+    en = lang == "en"
+    description = rule.description_en if en else rule.description_zh
+    click.echo(f"{rule.id}: {rule.name(lang)}")
+    click.echo(f"  {'category' if en else '類別'}: {messages.word('category', rule.category, lang)}"
+               f" · {'severity' if en else '風險'}: {messages.word('severity', rule.severity, lang)}")
+    if description:
+        click.echo(f"  {description}")
+    click.echo(f"  {'defined in' if en else '定義於'}: {rule.file}")
+    click.echo(f"  {'matches' if en else '應符合'}:")
+    for example in rule.match_examples:
+        click.echo(f"    + {example.text}")
+    if rule.no_match_examples:
+        click.echo(f"  {'does not match' if en else '不應符合'}:")
+        for text in rule.no_match_examples:
+            click.echo(f"    - {text}")
+
+
+@main.command()
+@click.option("--patterns", "pattern_paths", multiple=True, metavar="DIR")
+@click.option("--lang", type=LANG, default="zh-TW", show_default=True)
+def patterns(pattern_paths: Sequence[str], lang: str) -> None:
+    """List the detection rules (built-in and --patterns)."""
+    try:
+        scanner = Scanner(pattern_paths)
+    except LeakscanError as error:
+        _fail(error)
+        return
+    for rule in scanner.rules:
+        click.echo(f"{rule.id:32} {rule.category:24} {rule.severity:7} {rule.name(lang)}")
+
+
+@main.command("check-patterns")
+@click.argument("paths", nargs=-1, required=True)
+def check_patterns(paths: Sequence[str]) -> None:
+    """Validate pattern sets and run every rule's own examples against them."""
+    try:
+        scanner = Scanner(paths)
+    except LeakscanError as error:
+        _fail(error)
+        return
+    failures = scanner.check_examples()
+    for line in failures:
+        click.echo(line, err=True)
+    click.echo(f"{len(scanner.rules)} rule(s) checked, {len(failures)} failing example(s)")
+    sys.exit(2 if failures else 0)

@@ -1,0 +1,1 @@
+"""Data files shipped with leakscan (the Traditional-Chinese jieba dictionary)."""

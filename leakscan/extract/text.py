@@ -1,0 +1,66 @@
+"""Plain text (.txt, .md, .csv …): detect the encoding Taiwanese files actually use.
+
+Order matters: a BOM is certain; UTF-8 decodes strictly only when it is UTF-8; UTF-16 without a
+BOM shows itself by NUL bytes in every other position; Big5 (as Microsoft's CP950, which adds the
+characters Windows uses) is the older Taiwanese default.  Bytes that fit none of these are decoded
+with replacement characters and the file is reported as partial, never as clean.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from ..model import Location, Problem, Segment
+from .base import Extraction
+
+
+def decode(data: bytes) -> tuple[str, str, tuple[Problem, ...]]:
+    """``(text, encoding, problems)`` for raw bytes of a text file."""
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict_or_replace(data[len(codecs.BOM_UTF8):], "utf-8")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strict_or_replace(data, "utf-16")
+    try:
+        return data.decode("utf-8"), "utf-8", ()
+    except UnicodeDecodeError:
+        pass
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return _strict_or_replace(data, utf16)
+    for encoding in ("cp950", "big5hkscs"):
+        try:
+            return data.decode(encoding), encoding, ()
+        except UnicodeDecodeError:
+            continue
+    return _strict_or_replace(data, "utf-8")
+
+
+def _strict_or_replace(data: bytes, encoding: str) -> tuple[str, str, tuple[Problem, ...]]:
+    try:
+        return data.decode(encoding), encoding, ()
+    except UnicodeDecodeError as exc:
+        text = data.decode(encoding, errors="replace")
+        return text, encoding, (Problem("encoding", f"{encoding} @ byte {exc.start}"),)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when NULs sit in alternate bytes, as in UTF-16 text."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    sample = data[:4096]
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd_nuls > half * 0.3 and even_nuls < half * 0.05:
+        return "utf-16-le"
+    if even_nuls > half * 0.3 and odd_nuls < half * 0.05:
+        return "utf-16-be"
+    return None
+
+
+def extract_text(data: bytes, name: str) -> Extraction:
+    """One body segment holding the whole decoded text (lines are located per finding)."""
+    text, encoding, problems = decode(data)
+    status = "partial" if problems else "scanned"
+    return Extraction(segments=(Segment(text, Location("body")),), problems=problems,
+                      status=status, encoding=encoding)

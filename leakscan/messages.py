@@ -1,0 +1,116 @@
+"""Every word leakscan shows a person, in Traditional Chinese (default) and English.
+
+Codes (categories, severities, problems, reasons) stay stable in JSON; these tables turn them into
+words.  A missing entry falls back to the code itself rather than failing a report.
+"""
+
+from __future__ import annotations
+
+LANGS = ("zh-TW", "en")
+
+_TABLES: dict[str, dict[str, tuple[str, str]]] = {
+    "category": {
+        "classification": ("機密等級", "classification marking"),
+        "dissemination": ("限閱標示", "dissemination marking"),
+        "procurement": ("採購機密", "procurement secret"),
+        "personal-data": ("個人資料", "personal data"),
+        "sensitive-personal-data": ("特種個人資料", "sensitive personal data"),
+        "trade-secret": ("營業秘密", "trade secret"),
+        "credential": ("密碼／金鑰", "credential"),
+    },
+    "severity": {
+        "info": ("提示", "info"),
+        "low": ("低", "low"),
+        "medium": ("中", "medium"),
+        "high": ("高", "high"),
+    },
+    "level": {
+        "密": ("密", "密 (restricted official secret)"),
+        "機密": ("機密", "機密 (confidential national secret)"),
+        "極機密": ("極機密", "極機密 (secret national secret)"),
+        "絕對機密": ("絕對機密", "絕對機密 (top-secret national secret)"),
+    },
+    "status": {
+        "scanned": ("已完整讀取", "read completely"),
+        "partial": ("僅部分讀取", "read only in part"),
+        "unreadable": ("無法讀取", "not read"),
+    },
+    "verdict": {
+        "allow": ("可以", "allowed"),
+        "warn": ("注意", "warning"),
+        "block": ("禁止", "blocked"),
+    },
+    "action": {
+        "share": ("分享", "share"),
+        "email": ("電子郵件", "e-mail"),
+        "fax": ("傳真", "fax"),
+        "print": ("列印／影印", "print / copy"),
+        "upload": ("上傳", "upload"),
+        "hand-carry": ("傳遞／郵寄", "hand-carry / mail"),
+        "meeting": ("會議分發", "meeting distribution"),
+        "dispose": ("銷毀", "disposal"),
+    },
+    "part": {
+        "body": ("內文", "body"),
+        "table": ("表格", "table"),
+        "header": ("頁首", "header"),
+        "footer": ("頁尾", "footer"),
+        "title": ("標題", "title"),
+        "comment": ("註解", "comment"),
+        "footnote": ("註腳", "footnote"),
+        "endnote": ("章節附註", "endnote"),
+        "tracked-deletion": ("追蹤修訂（已刪除）", "tracked deletion"),
+        "tracked-insertion": ("追蹤修訂（插入）", "tracked insertion"),
+        "textbox": ("文字方塊", "text box"),
+        "hidden": ("隱藏文字", "hidden text"),
+        "notes": ("備忘稿", "speaker notes"),
+        "annotation": ("註釋", "annotation"),
+        "metadata": ("文件屬性", "document properties"),
+        "sheet-name": ("工作表名稱", "sheet name"),
+        "defined-name": ("已定義名稱", "defined name"),
+        "subject": ("郵件主旨", "subject"),
+        "filename": ("檔名", "file name"),
+        "attribute": ("屬性", "attribute"),
+    },
+    "problem": {
+        "unsupported-format": ("不支援的檔案格式，未檢查內容", "unsupported format, content not checked"),
+        "empty": ("檔案是空的，沒有可檢查的內容", "the file is empty"),
+        "too-large": ("檔案超過大小上限，未讀取", "file exceeds the size limit, not read"),
+        "encoding": ("部分位元組無法解碼，已以替代字元讀取", "some bytes could not be decoded"),
+        "io-error": ("無法讀取檔案", "the file could not be read"),
+        "not-a-file": ("不是一般檔案，未讀取", "not a regular file, not read"),
+        "internal-error": ("檢查時發生內部錯誤", "internal error while scanning"),
+    },
+    "reason": {
+        "term": ("關鍵詞「{detail}」為完整詞彙", "term “{detail}” stands as a whole word"),
+        "level": ("密等為「{detail}」", "classification level {detail}"),
+        "checksum-ok": ("檢查碼正確", "checksum valid"),
+        "checksum-failed": ("檢查碼不符，可能是誤植或非證號", "checksum invalid: typo or not an ID"),
+        "context": ("附近有「{detail}」", "near “{detail}”"),
+        "adjusted": ("風險調整：{detail}", "severity adjusted: {detail}"),
+        "severity": ("有{detail}風險的發現", "a finding of {detail} severity"),
+        "not-read": ("檔案未完整讀取", "the file was not read completely"),
+    },
+}
+
+
+def word(table: str, code: str, lang: str = "zh-TW") -> str:
+    """The word for ``code`` in ``table`` (category, severity, level, status, …)."""
+    entry = _TABLES.get(table, {}).get(code)
+    if entry is None:
+        return code
+    return entry[1] if lang == "en" else entry[0]
+
+
+def reason(code: str, detail: str, lang: str = "zh-TW") -> str:
+    """A reason code with its (non-secret) detail, in words."""
+    entry = _TABLES["reason"].get(code)
+    if entry is None:
+        return f"{code}: {detail}" if detail else code
+    template = entry[1] if lang == "en" else entry[0]
+    return template.format(detail=detail)
+
+
+def problem(code: str, detail: str, lang: str = "zh-TW") -> str:
+    text = word("problem", code, lang)
+    return f"{text}（{detail}）" if detail and lang != "en" else f"{text} ({detail})" if detail else text

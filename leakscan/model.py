@@ -1,0 +1,225 @@
+"""The data that flows through leakscan: segments in, findings and results out.
+
+Everything here is a frozen dataclass with a stable JSON form (``to_dict``), so results can be
+shared between threads, cached and compared.  Raw matched values live only in ``Finding.value``,
+which is kept out of ``repr`` and out of ``to_dict`` unless the caller asks to reveal it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+CATEGORIES: tuple[str, ...] = (
+    "classification",
+    "dissemination",
+    "procurement",
+    "personal-data",
+    "sensitive-personal-data",
+    "trade-secret",
+    "credential",
+)
+SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high")
+LEVELS: tuple[str, ...] = ("密", "機密", "極機密", "絕對機密")
+STATUSES: tuple[str, ...] = ("scanned", "partial", "unreadable")
+VERDICTS: tuple[str, ...] = ("allow", "warn", "block")
+ACTIONS: tuple[str, ...] = (
+    "share",
+    "email",
+    "fax",
+    "print",
+    "upload",
+    "hand-carry",
+    "meeting",
+    "dispose",
+)
+PARTS: tuple[str, ...] = (
+    "body",
+    "table",
+    "header",
+    "footer",
+    "title",
+    "comment",
+    "footnote",
+    "endnote",
+    "tracked-deletion",
+    "tracked-insertion",
+    "textbox",
+    "hidden",
+    "notes",
+    "annotation",
+    "metadata",
+    "sheet-name",
+    "defined-name",
+    "subject",
+    "filename",
+    "attribute",
+)
+
+
+def severity_rank(severity: str) -> int:
+    """Position of a severity in ``info < low < medium < high``."""
+    return SEVERITIES.index(severity)
+
+
+def level_rank(level: str | None) -> int:
+    """0 for no level, then 密 < 機密 < 極機密 < 絕對機密."""
+    return 0 if level is None else LEVELS.index(level) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a piece of text sits in its document; unset fields are left out of JSON."""
+
+    part: str = "body"
+    page: int | None = None
+    sheet: str | None = None
+    slide: int | None = None
+    paragraph: int | None = None
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+    cell: str | None = None
+    name: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+    def at(self, line: int, column: int) -> Location:
+        """This location narrowed to a line and column inside the segment (both 1-based)."""
+        return replace(self, line=line, column=column)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of text from one place in a document, as an extractor produced it."""
+
+    text: str
+    location: Location = Location()
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One piece of why a finding was reported: a code (rendered per language) and a detail.
+
+    Details are rule terms or context words, never matched values.
+    """
+
+    code: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why a file was not (fully) read: a code rendered per language and a non-secret detail."""
+
+    code: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One match of one rule.  ``value`` is the raw text and is never rendered by default."""
+
+    rule: str
+    category: str
+    severity: str
+    level: str | None
+    location: Location
+    masked: str
+    reasons: tuple[Reason, ...] = ()
+    value: str = field(default="", repr=False, compare=False)
+
+    def to_dict(self, *, reveal: bool = False, why: str | None = None) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "rule": self.rule,
+            "category": self.category,
+            "severity": self.severity,
+            "level": self.level,
+            "location": self.location.to_dict(),
+            "masked": self.masked,
+            "reasons": [{"code": r.code, "detail": r.detail} for r in self.reasons],
+        }
+        if why is not None:
+            entry["why"] = why
+        if reveal:
+            entry["value"] = self.value
+        return entry
+
+
+@dataclass(frozen=True, slots=True)
+class HandlingRule:
+    """A rule the user must follow for an action, with where it comes from."""
+
+    id: str
+    text_zh: str
+    text_en: str
+    source: tuple[str, ...]
+
+    def text(self, lang: str) -> str:
+        return self.text_en if lang == "en" else self.text_zh
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the user may do with the document for one action, and why."""
+
+    action: str
+    verdict: str
+    handling: tuple[HandlingRule, ...] = ()
+    liability: tuple[HandlingRule, ...] = ()
+    reasons: tuple[Reason, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """Everything leakscan knows about one file (or one item inside a container)."""
+
+    path: str
+    status: str
+    findings: tuple[Finding, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    decision: Decision = Decision(action="share", verdict="allow")
+    items: tuple[ScanResult, ...] = ()
+
+    @property
+    def verdict(self) -> str:
+        return self.decision.verdict
+
+    def all_results(self) -> tuple[ScanResult, ...]:
+        """This result followed by every result nested inside it, depth first."""
+        out: list[ScanResult] = [self]
+        for item in self.items:
+            out.extend(item.all_results())
+        return tuple(out)
+
+    def to_dict(self, *, lang: str = "zh-TW", reveal: bool = False) -> dict[str, Any]:
+        """The file's entry in the ``leakscan/1`` JSON report; values masked unless ``reveal``."""
+        from . import messages  # words only; imported here to keep this module dependency-free
+
+        def finding_entry(finding: Finding) -> dict[str, Any]:
+            why = "; ".join(messages.reason(r.code, r.detail, lang) for r in finding.reasons)
+            return finding.to_dict(reveal=reveal, why=why)
+
+        def rule_entry(rule: HandlingRule) -> dict[str, Any]:
+            return {"id": rule.id, "text": rule.text(lang), "source": list(rule.source)}
+
+        return {
+            "path": self.path,
+            "status": self.status,
+            "problems": [
+                {"code": p.code, "detail": p.detail,
+                 "message": messages.problem(p.code, p.detail, lang)}
+                for p in self.problems
+            ],
+            "action": self.decision.action,
+            "decision": self.decision.verdict,
+            "decision_reasons": [messages.reason(r.code, r.detail, lang)
+                                 for r in self.decision.reasons],
+            "findings": [finding_entry(f) for f in self.findings],
+            "handling": [rule_entry(r) for r in self.decision.handling],
+            "liability": [rule_entry(r) for r in self.decision.liability],
+            "items": [item.to_dict(lang=lang, reveal=reveal) for item in self.items],
+        }

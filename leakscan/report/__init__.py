@@ -1,0 +1,150 @@
+"""Renderers: results → text for a person, or the ``leakscan/1`` JSON document.
+
+Masking has already happened in detection (``Finding.masked``); renderers show raw values only
+when asked to ``reveal`` them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from .. import messages
+from ..model import CATEGORIES, SEVERITIES, STATUSES, VERDICTS, Location, ScanResult
+
+SCHEMA = "leakscan/1"
+
+__all__ = ["SCHEMA", "render_json", "render_text", "summary"]
+
+
+def summary(results: Sequence[ScanResult]) -> dict[str, Any]:
+    """Counts over every result, nested container items included."""
+    every = [r for result in results for r in result.all_results()]
+    statuses = Counter(r.status for r in every)
+    verdicts = Counter(r.verdict for r in results)
+    categories = Counter(f.category for r in every for f in r.findings)
+    severities = Counter(f.severity for r in every for f in r.findings)
+    return {
+        "files": len(results),
+        "items": len(every),
+        "status": {s: statuses.get(s, 0) for s in STATUSES},
+        "findings": sum(categories.values()),
+        "by_category": {c: categories[c] for c in CATEGORIES if categories.get(c)},
+        "by_severity": {s: severities.get(s, 0) for s in SEVERITIES},
+        "decisions": {v: verdicts.get(v, 0) for v in VERDICTS},
+    }
+
+
+def render_json(results: Sequence[ScanResult], action: str, *, lang: str = "zh-TW",
+                reveal: bool = False) -> str:
+    document = {
+        "schema": SCHEMA,
+        "action": action,
+        "lang": lang,
+        "files": [r.to_dict(lang=lang, reveal=reveal) for r in results],
+        "summary": summary(results),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def _where(location: Location, lang: str) -> str:
+    en = lang == "en"
+    bits: list[str] = []
+    if location.part != "body":
+        bits.append(messages.word("part", location.part, lang))
+    if location.name:
+        bits.append(location.name)
+    if location.page is not None:
+        bits.append(f"page {location.page}" if en else f"第 {location.page} 頁")
+    if location.sheet is not None:
+        bits.append(f"sheet {location.sheet}" if en else f"工作表 {location.sheet}")
+    if location.slide is not None:
+        bits.append(f"slide {location.slide}" if en else f"第 {location.slide} 張投影片")
+    if location.table is not None:
+        bits.append(f"table {location.table}" if en else f"表格 {location.table}")
+    if location.cell is not None:
+        bits.append(f"cell {location.cell}" if en else f"儲存格 {location.cell}")
+    elif location.row is not None and location.col is not None:
+        bits.append(f"row {location.row} col {location.col}" if en
+                    else f"第 {location.row} 列第 {location.col} 欄")
+    if location.paragraph is not None:
+        bits.append(f"paragraph {location.paragraph}" if en else f"第 {location.paragraph} 段")
+    if location.line is not None:
+        bits.append(f"line {location.line}, col {location.column}" if en
+                    else f"第 {location.line} 行第 {location.column} 字")
+    return " · ".join(bits)
+
+
+def _file_lines(result: ScanResult, lang: str, reveal: bool, rules: dict[str, str],
+                indent: str = "") -> list[str]:
+    en = lang == "en"
+    status = messages.word("status", result.status, lang)
+    lines = [f"{indent}== {result.path} ({status})" if en else f"{indent}== {result.path}（{status}）"]
+    for problem in result.problems:
+        label = "not read" if en else "未讀取"
+        lines.append(f"{indent}  ! {label}: {messages.problem(problem.code, problem.detail, lang)}"
+                     if en else
+                     f"{indent}  ！{label}：{messages.problem(problem.code, problem.detail, lang)}")
+    for number, finding in enumerate(result.findings, 1):
+        severity = messages.word("severity", finding.severity, lang)
+        category = messages.word("category", finding.category, lang)
+        shown = finding.value if reveal else finding.masked
+        name = rules.get(finding.rule, finding.rule)
+        lines.append(f"{indent}  {number}. [{severity}] {category} · {name} · "
+                     f"{_where(finding.location, lang)}")
+        lines.append(f"{indent}     {'value' if en else '內容'}: {shown}" if en
+                     else f"{indent}     內容：{shown}")
+        why = "; ".join(messages.reason(r.code, r.detail, lang) for r in finding.reasons)
+        if why:
+            lines.append(f"{indent}     why: {why}" if en else f"{indent}     理由：{why}")
+    decision = result.decision
+    action = messages.word("action", decision.action, lang)
+    verdict = messages.word("verdict", decision.verdict, lang)
+    because = "; ".join(messages.reason(r.code, r.detail, lang) for r in decision.reasons)
+    if not result.findings and result.status == "scanned":
+        because = "no findings" if en else "未發現風險"
+    lines.append(f"{indent}  → {action}: {verdict}" + (f" ({because})" if because else "") if en
+                 else f"{indent}  → {action}：{verdict}" + (f"（{because}）" if because else ""))
+    for number, rule in enumerate(decision.handling, 1):
+        source = "; ".join(rule.source)
+        lines.append(f"{indent}     {number}) {rule.text(lang)} [{source}]")
+    if decision.liability:
+        label = "Liability" if en else "法律責任"
+        lines.append(f"{indent}     {label}:" if en else f"{indent}     {label}：")
+        for rule in decision.liability:
+            lines.append(f"{indent}       - {rule.text(lang)} [{'; '.join(rule.source)}]")
+    for item in result.items:
+        lines.extend(_file_lines(item, lang, reveal, rules, indent + "    "))
+    return lines
+
+
+def render_text(results: Sequence[ScanResult], action: str, *, lang: str = "zh-TW",
+                reveal: bool = False, rule_names: dict[str, str] | None = None) -> str:
+    """A report per file, then one summary line."""
+    rules = rule_names or {}
+    lines: list[str] = []
+    for result in results:
+        lines.extend(_file_lines(result, lang, reveal, rules))
+        lines.append("")
+    counts = summary(results)
+    en = lang == "en"
+    severities = ", ".join(f"{messages.word('severity', s, lang)} {n}"
+                           for s, n in reversed(counts["by_severity"].items()) if n)
+    verdicts = ", ".join(f"{messages.word('verdict', v, lang)} {n}"
+                         for v, n in counts["decisions"].items() if n)
+    status = counts["status"]
+    if en:
+        lines.append(
+            f"{counts['files']} file(s): {status['scanned']} read, {status['partial']} partial, "
+            f"{status['unreadable']} not read; {counts['findings']} finding(s)"
+            + (f" ({severities})" if severities else "")
+            + f"; {messages.word('action', action, lang)}: {verdicts}")
+    else:
+        lines.append(
+            f"共 {counts['files']} 個檔案：完整讀取 {status['scanned']}、部分讀取 "
+            f"{status['partial']}、無法讀取 {status['unreadable']}；發現 {counts['findings']} 項"
+            + (f"（{severities}）" if severities else "")
+            + f"；{messages.word('action', action, lang)}判定：{verdicts}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,115 @@
+"""The engine object: built once (patterns compiled, tokenizer prepared lazily), then reused.
+
+A ``Scanner`` holds no per-scan state, so one instance can serve many threads: every scan works
+on its own local data, and the only lazily built part (the jieba dictionary) is guarded by a lock.
+File problems never raise out of ``scan_*``; they are part of the result.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from pathlib import Path, PurePath
+
+from .detect import Detector
+from .extract import Extraction, Limits, extract
+from .model import ACTIONS, Finding, Location, ScanResult, Segment
+from .patternset import PatternSet, Rule, load_pattern_sets
+from .policy import Policy
+from .selfcheck import example_failures
+from .tokenize import ChineseTokenizer
+
+
+class Scanner:
+    """Finds leak risks in text, bytes and files.
+
+    ``patterns``: extra pattern-set folders or files, added to the built-in sets (``builtin``).
+    ``action``: the default action decisions are made for (share, email, fax, …).
+    """
+
+    def __init__(
+        self,
+        patterns: Iterable[str | Path] = (),
+        *,
+        builtin: bool = True,
+        action: str = "share",
+        limits: Limits | None = None,
+        policy: Policy | None = None,
+    ) -> None:
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}; one of {', '.join(ACTIONS)}")
+        self.pattern_sets: tuple[PatternSet, ...] = load_pattern_sets(patterns, builtin=builtin)
+        self.rules: tuple[Rule, ...] = tuple(r for s in self.pattern_sets for r in s.rules)
+        self._rules_by_id = {r.id: r for r in self.rules}
+        terms = {k for r in self.rules for k in r.keywords if len(k) > 1}
+        self.tokenizer = ChineseTokenizer(extra_words=terms)
+        self.action = action
+        self.limits = limits or Limits()
+        self.policy = policy or Policy()
+        self._detector = Detector(self.rules, self.tokenizer)
+
+    def rule(self, rule_id: str) -> Rule:
+        """The compiled rule with this id (KeyError if there is none)."""
+        return self._rules_by_id[rule_id]
+
+    def check_examples(self) -> list[str]:
+        """Failures of the rules' own match / no-match examples (empty when all behave)."""
+        return example_failures(self._detector, self.rules)
+
+    def detect(self, segments: Iterable[Segment]) -> tuple[Finding, ...]:
+        """Findings in already-extracted segments (for callers with their own extractors)."""
+        findings: list[Finding] = []
+        for segment in segments:
+            findings.extend(self._detector.detect(segment))
+        return tuple(findings)
+
+    def scan_text(self, text: str, name: str = "<text>", *, action: str | None = None) -> ScanResult:
+        """Scan a string as one body segment."""
+        return self._result(name, Extraction(segments=(Segment(text, Location("body")),)), action)
+
+    def scan_bytes(self, data: bytes, filename: str = "<bytes>", *,
+                   action: str | None = None) -> ScanResult:
+        """Scan a file's content; ``filename`` chooses the format and is scanned as a name too."""
+        try:
+            extraction = extract(data, filename, self.limits)
+        except Exception as exc:  # an extractor bug must not take a gateway down
+            extraction = Extraction.unreadable("internal-error", type(exc).__name__)
+        name_segment = _filename_segment(filename)
+        if name_segment is not None:
+            extraction = Extraction(segments=(name_segment, *extraction.segments),
+                                    problems=extraction.problems, status=extraction.status,
+                                    encoding=extraction.encoding)
+        return self._result(filename, extraction, action)
+
+    def scan_path(self, path: str | os.PathLike[str], *, action: str | None = None) -> ScanResult:
+        """Scan a file on disk; it is opened read-only and never written."""
+        shown = os.fspath(path)
+        try:
+            info = os.stat(shown)
+            if not stat.S_ISREG(info.st_mode):
+                return self._result(shown, Extraction.unreadable("not-a-file"), action)
+            if info.st_size > self.limits.max_file_bytes:
+                detail = f"{info.st_size} > {self.limits.max_file_bytes} bytes"
+                return self._result(shown, Extraction.unreadable("too-large", detail), action)
+            with open(shown, "rb") as handle:
+                data = handle.read(self.limits.max_file_bytes + 1)
+        except OSError as exc:
+            return self._result(shown, Extraction.unreadable("io-error", exc.strerror or ""), action)
+        result = self.scan_bytes(data, PurePath(shown).name, action=action)
+        return ScanResult(path=shown, status=result.status, findings=result.findings,
+                          problems=result.problems, decision=result.decision, items=result.items)
+
+    def _result(self, name: str, extraction: Extraction, action: str | None) -> ScanResult:
+        findings = self.detect(extraction.segments)
+        decision = self.policy.decide(findings, extraction.status, action or self.action)
+        return ScanResult(path=name, status=extraction.status, findings=findings,
+                          problems=extraction.problems, decision=decision)
+
+
+def _filename_segment(filename: str) -> Segment | None:
+    """A file's own name, where a level such as 機密 is often written."""
+    name = PurePath(filename).name
+    if not name or name in ("-", "<bytes>"):
+        return None
+    return Segment(name, Location("filename"))

@@ -1,0 +1,1 @@
+"""Built-in pattern sets (TOML data); installed as the package leakscan.patterns."""

@@ -1,0 +1,1 @@
+"""Built-in handling rules, liabilities and the default policy (TOML data)."""
