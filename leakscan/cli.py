@@ -69,7 +69,8 @@ def scan(paths: Sequence[str], output_format: str, action: str, pattern_paths: S
     for path in paths:
         for file in _files(path):
             if file == "-":
-                results.append(scanner.scan_bytes(click.get_binary_stream("stdin").read(), "-"))
+                with click.open_file("-", "rb") as stdin:
+                    results.append(scanner.scan_bytes(stdin.read(), "-"))
             else:
                 results.append(scanner.scan_path(file))
     names = {r.id: r.name(lang) for r in scanner.rules}

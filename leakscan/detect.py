@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .mask import mask
@@ -96,7 +96,7 @@ class Detector:
                 continue
             if rule.keywords and not any(k in present for k in rule.keywords):
                 continue
-            for match in rule.regex.finditer(text):
+            for match in _matches(rule, text):
                 candidate = self._check(rule, match, text, boundaries)
                 if candidate is not None:
                     candidates.append(candidate)
@@ -109,6 +109,8 @@ class Detector:
                boundaries: dict[tuple[int, int], set[int]]) -> _Candidate | None:
         start, end = match.span()
         if start == end:
+            return None
+        if rule.not_preceded_by is not None and start > 0 and rule.not_preceded_by.match(text, start - 1):
             return None
         reasons: list[Reason] = []
         if rule.word is not None:
@@ -175,10 +177,36 @@ class Detector:
             severity=candidate.severity,
             level=candidate.level,
             location=location,
-            masked=_one_line(masked),
+            masked=_one_line(masked) if "\n" in masked else masked,
             reasons=tuple(candidate.reasons),
             value=original[value_start:value_end],
         )
+
+
+def _matches(rule: Rule, text: str) -> Iterator[re.Match[str]]:
+    """The rule's regex over the whole text, or only within ``reach`` of its keywords."""
+    if rule.reach is None:
+        yield from rule.regex.finditer(text)
+        return
+    windows: list[tuple[int, int]] = []
+    for keyword in rule.keywords:
+        position = text.find(keyword)
+        while position >= 0:
+            windows.append((max(0, position - rule.reach), position + len(keyword) + rule.reach))
+            position = text.find(keyword, position + 1)
+    windows.sort()
+    seen_end = -1
+    merged: list[list[int]] = []
+    for start, end in windows:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    for start, end in merged:
+        for match in rule.regex.finditer(text, start, end):
+            if match.start() >= seen_end:
+                seen_end = match.end()
+                yield match
 
 
 def _one_line(text: str) -> str:

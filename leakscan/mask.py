@@ -8,6 +8,10 @@ such as 機密 whose text is the finding itself, not a secret.
 
 from __future__ import annotations
 
+import re
+
+_ALNUM = re.compile(r"[^\W_]")
+_VISIBLE = re.compile(r"\S")
 NUMERALS = frozenset("零〇一二三四五六七八九十百千萬億兩壹貳參叁肆伍陸柒捌玖拾佰仟")
 HIDDEN = "********"
 
@@ -25,11 +29,11 @@ def mask(text: str, mode: str) -> str:
 
 
 def _mask_ends(text: str) -> str:
-    positions = [i for i, ch in enumerate(text) if ch.isalnum()]
+    positions = [m.start() for m in _ALNUM.finditer(text)]
     count = len(positions)
+    if not count:  # nothing alphanumeric at all: hide every visible character instead
+        masked = _VISIBLE.sub("*", text)
+        return masked if masked != text else HIDDEN
     keep = 2 if count >= 8 else 1 if count >= 5 else 0
-    shown = set(positions[:keep]) | set(positions[count - keep:] if keep else [])
-    masked = "".join(ch if (i in shown or not ch.isalnum()) else "*" for i, ch in enumerate(text))
-    if masked == text:  # nothing alphanumeric: hide every visible character instead
-        masked = "".join("*" if not ch.isspace() else ch for ch in text)
-    return masked if masked != text else HIDDEN
+    start, end = positions[keep], positions[count - keep - 1] + 1
+    return text[:start] + _ALNUM.sub("*", text[start:end]) + text[end:]

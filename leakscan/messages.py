@@ -89,7 +89,7 @@ _TABLES: dict[str, dict[str, tuple[str, str]]] = {
         "context": ("附近有「{detail}」", "near “{detail}”"),
         "adjusted": ("風險調整：{detail}", "severity adjusted: {detail}"),
         "severity": ("有{detail}風險的發現", "a finding of {detail} severity"),
-        "not-read": ("檔案未完整讀取", "the file was not read completely"),
+        "not-read": ("檔案{detail}", "the file was {detail}"),
     },
 }
 
@@ -108,6 +108,10 @@ def reason(code: str, detail: str, lang: str = "zh-TW") -> str:
     if entry is None:
         return f"{code}: {detail}" if detail else code
     template = entry[1] if lang == "en" else entry[0]
+    if code == "severity":
+        detail = word("severity", detail, lang)
+    elif code == "not-read":
+        detail = word("status", detail, lang)
     return template.format(detail=detail)
 
 

@@ -7,7 +7,7 @@ which is kept out of ``repr`` and out of ``to_dict`` unless the caller asks to r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 CATEGORIES: tuple[str, ...] = (
@@ -89,7 +89,8 @@ class Location:
 
     def at(self, line: int, column: int) -> Location:
         """This location narrowed to a line and column inside the segment (both 1-based)."""
-        return replace(self, line=line, column=column)
+        return Location(self.part, self.page, self.sheet, self.slide, self.paragraph, self.table,
+                        self.row, self.col, self.cell, self.name, line, column)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,13 @@ the few that expand (㈱ → (株)) or vanish are recorded as breakpoints.
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
+
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,27 +51,60 @@ class NormalizedText:
 
 def normalize(text: str) -> NormalizedText:
     """Fold ``text`` with per-character NFKC, keeping a map back to the original offsets."""
-    if unicodedata.is_normalized("NFKC", text):
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
         return NormalizedText(text, text)
+    # Full-width punctuation makes almost every Chinese line "not normalized".  Those forms
+    # (U+FF01-U+FF5E and the ideographic space) fold one-to-one, so they are replaced with a few
+    # str.replace calls at C speed; if the result is then normalized, offsets are unchanged.
+    folded = text
+    for char in set(_FULL_WIDTH.findall(text)):
+        folded = folded.replace(char, unicodedata.normalize("NFKC", char))
+    if unicodedata.is_normalized("NFKC", folded):
+        return NormalizedText(text, folded)
+    # Rarer foldings: every one-to-one character via translate, and only lines that still
+    # change afterwards (expanding characters, combining sequences) walked one by one.
+    folded = folded.translate(_one_to_one())
+    if unicodedata.is_normalized("NFKC", folded):
+        return NormalizedText(text, folded)
     pieces: list[str] = []
     breaks: list[tuple[int, int, int]] = []
     folded_len = 0
     original_pos = 0
     cache: dict[str, str] = {}
-    for line in text.splitlines(keepends=True):
-        if unicodedata.is_normalized("NFKC", line):
-            pieces.append(line)
+    for line, folded_line in zip(text.splitlines(keepends=True),
+                                 folded.splitlines(keepends=True), strict=True):
+        if unicodedata.is_normalized("NFKC", folded_line):
+            pieces.append(folded_line)
             folded_len += len(line)
             original_pos += len(line)
             continue
         for char in line:
-            folded = cache.get(char)
-            if folded is None:
-                folded = unicodedata.normalize("NFKC", char)
-                cache[char] = folded
-            if len(folded) != 1:
-                breaks.append((folded_len, original_pos, len(folded)))
-            pieces.append(folded)
-            folded_len += len(folded)
+            result = cache.get(char)
+            if result is None:
+                result = unicodedata.normalize("NFKC", char)
+                cache[char] = result
+            if len(result) != 1:
+                breaks.append((folded_len, original_pos, len(result)))
+            pieces.append(result)
+            folded_len += len(result)
             original_pos += 1
     return NormalizedText(text, "".join(pieces), tuple(breaks))
+
+
+@functools.cache
+def _one_to_one() -> dict[int, str]:
+    """Translation table of every character whose NFKC form is one other character.
+
+    Computed once per process from the running Python's Unicode tables (immutable, like the
+    ``re`` module's pattern cache); the CJK unified ideographs, which never change, are skipped.
+    """
+    table: dict[int, str] = {}
+    ranges = (range(0xA0, 0x3400), range(0xA000, 0xD800), range(0xF900, 0x10000),
+              range(0x1D400, 0x1D800), range(0x1F100, 0x1F300), range(0x2F800, 0x2FA20))
+    for block in ranges:
+        for code in block:
+            char = chr(code)
+            result = unicodedata.normalize("NFKC", char)
+            if len(result) == 1 and result != char:
+                table[code] = result
+    return table

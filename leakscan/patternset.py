@@ -69,6 +69,8 @@ class Rule:
     invalid_severity: str | None = None
     word: str | None = None
     value: str | None = None
+    not_preceded_by: re.Pattern[str] | None = None
+    reach: int | None = None
     mask: str = "ends"
     level: str | None = None
     level_severity: Mapping[str, str] | None = None
@@ -94,7 +96,7 @@ class PatternSet:
 RULE_KEYS = {
     "id", "category", "severity", "name", "description", "keywords", "regex", "ignore_case",
     "multiline", "parts", "validator", "invalid_severity", "word", "value", "mask", "level",
-    "level_severity", "require", "exclude", "adjust", "examples",
+    "level_severity", "require", "exclude", "adjust", "examples", "not_preceded_by", "reach",
 }
 CONTEXT_KEYS = {"words", "window", "side", "before", "after", "severity", "note"}
 
@@ -260,6 +262,15 @@ class _Checker:
             if bad:
                 raise self.fail("parts", f"unknown part {bad[0]!r}")
             parts = frozenset(parts_list)
+        not_preceded_by = table.get("not_preceded_by")
+        if not_preceded_by is not None:
+            not_preceded_by = self.regex(f"[{not_preceded_by}]", "not_preceded_by")
+        reach = table.get("reach")
+        if reach is not None:
+            if not isinstance(reach, int) or isinstance(reach, bool) or not 0 < reach <= 2000:
+                raise self.fail("reach", "must be an integer from 1 to 2000")
+            if not table.get("keywords"):
+                raise self.fail("reach", "needs keywords to reach from")
         name_zh, name_en = self.localized(table, "name", required=True)
         description_zh, description_en = self.localized(table, "description", required=False)
         matches, no_match = self.examples(table)
@@ -283,6 +294,8 @@ class _Checker:
             invalid_severity=self.choice(table, "invalid_severity", SEVERITIES),
             word=table.get("word"),
             value=table.get("value"),
+            not_preceded_by=not_preceded_by,
+            reach=reach,
             mask=self.choice(table, "mask", MASKS, "ends") or "ends",
             level=level,
             level_severity=dict(level_severity) if level_severity else None,

@@ -1,0 +1,5 @@
+"""``python -m leakscan`` is the ``leakscan`` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,285 @@
+"""Every detection bullet of the engine, with positive and negative cases."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from leakscan import Scanner
+from leakscan.model import severity_rank
+from leakscan.validators import tw_national_id
+
+from .conftest import GUIDANCE, rules_found
+
+
+def categories(scanner: Scanner, text: str, part: str = "body") -> dict[str, list]:
+    out: dict[str, list] = {}
+    for findings in rules_found(scanner, text, part).values():
+        for finding in findings:
+            out.setdefault(finding.category, []).append(finding)
+    return out
+
+
+def at_least(findings: list, severity: str) -> list:
+    return [f for f in findings if severity_rank(f.severity) >= severity_rank(severity)]
+
+
+# --- classification ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "level", "severity"), [
+    ("密等及解密條件或保密期限：密（本件於公布時解密）", "密", "medium"),
+    ("密等及解密條件或保密期限：機密（本件至115年12月31日解密）", "機密", "high"),
+    ("密等及解密條件或保密期限：極機密", "極機密", "high"),
+    ("密等及解密條件：絕對機密（保存年限屆滿後解密）", "絕對機密", "high"),
+    ("密　　等：機密", "機密", "high"),
+    ("機密", "機密", "high"),
+    ("（密）", "密", "medium"),
+    ("極機密", "極機密", "high"),
+    ("　絕 對 機 密　", "絕對機密", "high"),
+    ("主旨：檢送會議紀錄\n機密\n說明：", "機密", "high"),
+], ids=["field-mi", "field-jimi", "field-jijimi", "old-label", "spaced-label", "stamp-jimi",
+        "stamp-paren-mi", "stamp-jijimi", "stamp-spaced", "stamp-in-document"])
+def test_classification_markings(scanner: Scanner, text: str, level: str, severity: str) -> None:
+    found = categories(scanner, text)["classification"]
+    assert [f.level for f in found] == [level]
+    assert found[0].severity == severity
+
+
+@pytest.mark.parametrize("part", ["header", "footer", "title", "filename"])
+def test_level_in_header_footer_title_filename(scanner: Scanner, part: str) -> None:
+    found = categories(scanner, "極機密　第 1 頁", part)["classification"]
+    assert [f.level for f in found] == ["極機密"]
+    assert found[0].location.part == part
+
+
+def test_level_alone_in_body_prose_is_not_a_header_marking(scanner: Scanner) -> None:
+    assert "classification" not in categories(scanner, "極機密 第 1 頁", "body")
+
+
+@pytest.mark.parametrize("text", [
+    "密等及解密條件或保密期限：普通",
+    "密等及解密條件或保密期限：",
+    "密切聯繫", "親密關係", "密碼學導論", "祕密花園", "資料的機密性", "速別：最速件",
+    "機密文件之會簽、陳判等公文處理流程，應由承辦人員親自持送",
+    "(一)文書機密", "國家機密保護法", "本件列為機密文件處理",
+], ids=lambda t: t[:12])
+def test_prose_about_secrecy_is_not_a_marking(scanner: Scanner, text: str) -> None:
+    for part in ("body", "header", "title"):
+        assert "classification" not in categories(scanner, text, part), part
+
+
+@pytest.mark.parametrize("path", GUIDANCE, ids=lambda p: p.name)
+def test_guidance_texts_yield_no_classification(scanner: Scanner, path) -> None:
+    result = scanner.scan_text(path.read_text(encoding="utf-8"), name=path.name)
+    assert not [f for f in result.findings if f.category == "classification"]
+
+
+# --- dissemination ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "severity"), [
+    ("限閱", "medium"), ("內部限閱", "medium"), ("機敏資料", "medium"),
+    ("僅供內部參考", "low"), ("請勿外流", "low"), ("王局長親啟", "low"),
+])
+def test_dissemination_markers(scanner: Scanner, text: str, severity: str) -> None:
+    found = categories(scanner, text)["dissemination"]
+    assert [f.severity for f in found] == [severity]
+
+
+def test_dissemination_terms_inside_other_words(scanner: Scanner) -> None:
+    assert "dissemination" not in categories(scanner, "享受無限閱讀，注意手機敏感度")
+
+
+# --- procurement ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "底價新臺幣1,234,000元",
+    "核定底價新臺幣壹佰貳拾萬元整",
+    "底價：１，２５０，０００元",
+    "本案底價為捌佰壹拾貳萬元整",
+    "建議底價NT$980,000元",
+], ids=["ascii", "daxie-zheng", "fullwidth", "daxie", "ntd"])
+def test_floor_price_with_amount_is_high(scanner: Scanner, text: str) -> None:
+    found = categories(scanner, text)["procurement"]
+    assert [f.rule for f in found] == ["bid-floor-price-amount"]
+    assert found[0].severity == "high"
+    assert not any(ch.isdigit() for ch in found[0].masked.replace("底價", ""))
+    assert found[0].masked != found[0].value
+
+
+def test_floor_price_mentioned_only_is_low(scanner: Scanner) -> None:
+    found = categories(scanner, "公務員如洩漏底價，將依刑法處罰。")["procurement"]
+    assert [(f.rule, f.severity) for f in found] == [("bid-floor-price-mention", "low")]
+
+
+@pytest.mark.parametrize("text", [
+    "本案預算金額新臺幣5,000,000元",
+    "預算金額：新臺幣５，０００，０００元",
+    "底價不得高於預算金額新臺幣5,000,000元",
+    "這件古董到底價值多少錢？新臺幣100元",
+])
+def test_budget_amount_and_look_alikes_are_not_floor_prices(scanner: Scanner, text: str) -> None:
+    assert not at_least(categories(scanner, text).get("procurement", []), "medium")
+
+
+@pytest.mark.parametrize("text", [
+    "領標廠商名單如附件", "本案計有3家廠商領標", "投標廠商家數：5家", "評選委員名單", "附件：標單",
+])
+def test_bidders_committee_and_bid_forms_are_medium(scanner: Scanner, text: str) -> None:
+    assert at_least(categories(scanner, text)["procurement"], "medium")
+
+
+# --- personal data ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "身分證字號A123456789", "身分證：Ａ１２３４５６７８９", "王小明F131104093先生",
+    "統一證號A800000014", "居留證AC03095424",
+], ids=["glued", "fullwidth", "between-han", "resident-new", "resident-old"])
+def test_identifiers_found_glued_and_full_width(scanner: Scanner, text: str) -> None:
+    found = categories(scanner, text)["personal-data"]
+    assert len(found) == 1 and found[0].severity == "medium"
+    assert found[0].masked.count("*") >= 6
+
+
+def test_full_width_identifier_points_at_and_masks_original(scanner: Scanner) -> None:
+    text = "第二行\n身分證：Ａ１２３４５６７８９號"
+    [finding] = categories(scanner, text)["personal-data"]
+    assert finding.value == "Ａ１２３４５６７８９"
+    assert finding.masked == "Ａ１" + "*" * 6 + "８９"
+    assert (finding.location.line, finding.location.column) == (2, 5)
+
+
+@pytest.mark.parametrize("text", ["A123456788", "身分證字號F131104091", "A323456789", "AA00000000"])
+def test_checksum_failing_look_alikes_are_not_medium(scanner: Scanner, text: str) -> None:
+    assert not at_least(categories(scanner, text).get("personal-data", []), "medium")
+
+
+def test_roster_gives_one_finding_per_identifier(scanner: Scanner) -> None:
+    rng = random.Random(7)
+    ids = []
+    while len(ids) < 30:
+        body = f"{rng.choice('ABCDEFGHJKLMNPQRSTUVXYWZIO')}{rng.choice('12')}{rng.randrange(10**7):07d}"
+        ids.extend(body + d for d in "0123456789" if tw_national_id(body + d))
+    roster = "\n".join(f"{i + 1:02d} 王小{i}　{pid}" for i, pid in enumerate(ids[:30]))
+    found = rules_found(scanner, roster)["tw-national-id"]
+    assert len(found) == 30
+    assert [f.location.line for f in found] == list(range(1, 31))
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("家長手機0912345678", "tw-mobile"),
+    ("手機：0912-345-678", "tw-mobile"),
+    ("+886 912 345 678", "tw-mobile"),
+    ("住家電話02-2345-6789", "tw-landline"),
+    ("(04)2345-6789", "tw-landline"),
+    ("請寄到wang.xm@gmail.com", "email-address"),
+    ("戶籍地址：臺北市中正區重慶南路1段122號", "home-address"),
+    ("出生年月日：民國70年1月1日", "date-of-birth"),
+    ("生日：70.01.01", "date-of-birth"),
+    ("出生日期：1981/01/01", "date-of-birth"),
+    ("護照號碼：312345678", "passport-number"),
+    ("健保卡號：000012345678", "health-insurance-card"),
+    ("匯款帳號：012-345-678901（臺灣銀行）", "bank-account"),
+    ("信用卡號：4111 1111 1111 1111", "credit-card"),
+], ids=lambda v: v if v[:2].isascii() else None)
+def test_private_contact_and_identifiers_are_medium_or_more(scanner: Scanner, text: str, rule: str) -> None:
+    found = rules_found(scanner, text)[rule]
+    assert at_least(found, "medium")
+
+
+OFFICIAL_HEADER = """檔　　號：
+保存年限：
+臺北市政府　函
+地址：10051臺北市中正區重慶南路1段122號
+承辦人：王小明
+電話：(02)2311-2345
+傳真：(02)2311-6789
+電子信箱：xm.wang@mail.taipei.gov.tw
+受文者：如行文單位
+發文日期：中華民國115年1月5日
+發文字號：府授秘字第1150000001號
+速別：普通件
+密等及解密條件或保密期限：
+"""
+
+
+def test_officials_in_a_letter_header_are_info_or_low(scanner: Scanner) -> None:
+    found = categories(scanner, OFFICIAL_HEADER).get("personal-data", [])
+    assert found, "the header's contact details are still reported, as info"
+    assert not at_least(found, "medium")
+    assert "classification" not in categories(scanner, OFFICIAL_HEADER)
+
+
+def test_business_id_is_not_personal_data_of_medium(scanner: Scanner) -> None:
+    found = rules_found(scanner, "廠商統一編號：04595257")
+    assert [f.severity for f in found["tw-business-id"]] == ["info"]
+    assert not at_least([f for fs in found.values() for f in fs], "medium")
+
+
+@pytest.mark.parametrize("text", ["4111 1111 1111 1112", "出生率統計", "護照申請須知", "登入帳號：12345678"])
+def test_personal_data_negatives(scanner: Scanner, text: str) -> None:
+    assert not at_least(categories(scanner, text).get("personal-data", []), "medium")
+
+
+# --- sensitive personal data, trade secrets, credentials --------------------------------------
+
+@pytest.mark.parametrize(("text", "severity"), [
+    ("診斷：第二型糖尿病", "high"),
+    ("病歷號碼：12345678", "high"),
+    ("前科紀錄：竊盜", "high"),
+    ("個案王先生曾因憂鬱症住院", "medium"),
+    ("員工李小姐健康檢查結果：血壓偏高", "high"),
+    ("當事人有犯罪前科", "medium"),
+])
+def test_sensitive_personal_data_about_a_person(scanner: Scanner, text: str, severity: str) -> None:
+    found = categories(scanner, text)["sensitive-personal-data"]
+    assert max(severity_rank(f.severity) for f in found) == severity_rank(severity)
+
+
+def test_law_listing_special_categories_is_not_sensitive_data(scanner: Scanner) -> None:
+    text = ("有關病歷、醫療、基因、性生活、健康檢查及犯罪前科之個人資料，不得蒐集、處理或利用。"
+            "但當事人同意者不在此限。")
+    assert "sensitive-personal-data" not in categories(scanner, text)
+
+
+@pytest.mark.parametrize("text", ["本報告含營業秘密，請妥善保管", "廠商報價屬工商秘密", "商業機密"])
+def test_trade_secret_markings_are_medium(scanner: Scanner, text: str) -> None:
+    assert at_least(categories(scanner, text)["trade-secret"], "medium")
+
+
+def test_trade_secret_in_a_law_citation_is_info(scanner: Scanner) -> None:
+    found = categories(scanner, "洩漏工商秘密罪：無故洩漏因職務知悉他人之工商秘密者")["trade-secret"]
+    assert found and not at_least(found, "low")
+
+
+@pytest.mark.parametrize("text", [
+    "密碼：Tpe@2026!x", "VPN 密碼 Hj7#k", "帳號admin 密碼：admin123", "PIN碼：1234",
+    "password = Summer2026!", "-----BEGIN OPENSSH PRIVATE KEY-----",
+])
+def test_credentials_written_down_are_high(scanner: Scanner, text: str) -> None:
+    [finding] = categories(scanner, text)["credential"]
+    assert finding.severity == "high"
+    assert finding.value and finding.value not in finding.masked
+
+
+@pytest.mark.parametrize("text", [
+    "密碼長度至少12碼", "密碼應包含大小寫英文字母、數字及特殊符號", "請定期變更密碼",
+    "密碼：********", "個人電腦應設定密碼保護，並設置螢幕保護畫面，且定期變更密碼",
+])
+def test_password_policy_is_no_finding(scanner: Scanner, text: str) -> None:
+    assert "credential" not in categories(scanner, text)
+
+
+# --- engine mechanics -------------------------------------------------------------------------
+
+def test_overlapping_findings_keep_the_stronger(scanner: Scanner) -> None:
+    found = rules_found(scanner, "底價新臺幣1,234,000元")
+    assert "bid-floor-price-amount" in found and "bid-floor-price-mention" not in found
+
+
+def test_every_finding_explains_itself(scanner: Scanner) -> None:
+    result = scanner.scan_text("身分證字號A123456789")
+    [finding] = result.findings
+    assert [r.code for r in finding.reasons] == ["checksum-ok"]
+    assert "檢查碼正確" in result.to_dict()["findings"][0]["why"]
+    assert "checksum valid" in result.to_dict(lang="en")["findings"][0]["why"]
