@@ -6,6 +6,11 @@ words.  A missing entry falls back to the code itself rather than failing a repo
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import Reason
+
 LANGS = ("zh-TW", "en")
 
 _TABLES: dict[str, dict[str, tuple[str, str]]] = {
@@ -90,6 +95,7 @@ _TABLES: dict[str, dict[str, tuple[str, str]]] = {
         "adjusted": ("風險調整：{detail}", "severity adjusted: {detail}"),
         "severity": ("有{detail}風險的發現", "a finding of {detail} severity"),
         "not-read": ("檔案{detail}", "the file was {detail}"),
+        "policy": ("依政策 {detail}", "policy {detail}"),
     },
 }
 
@@ -113,6 +119,13 @@ def reason(code: str, detail: str, lang: str = "zh-TW") -> str:
     elif code == "not-read":
         detail = word("status", detail, lang)
     return template.format(detail=detail)
+
+
+def explain(item: Reason, lang: str = "zh-TW") -> str:
+    """A reason in words: its own text when data supplied one, else the code's template."""
+    if item.words:
+        return item.words[1] if lang == "en" else item.words[0]
+    return reason(item.code, item.detail, lang)
 
 
 def problem(code: str, detail: str, lang: str = "zh-TW") -> str:

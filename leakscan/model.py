@@ -110,6 +110,7 @@ class Reason:
 
     code: str
     detail: str = ""
+    words: tuple[str, str] | None = None  # (zh, en) text that explains it, when data supplies one
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +159,7 @@ class HandlingRule:
     text_zh: str
     text_en: str
     source: tuple[str, ...]
+    note: str = ""  # e.g. the older article number the guidance cites for a liability
 
     def text(self, lang: str) -> str:
         return self.text_en if lang == "en" else self.text_zh
@@ -184,6 +186,7 @@ class ScanResult:
     problems: tuple[Problem, ...] = ()
     decision: Decision = Decision(action="share", verdict="allow")
     items: tuple[ScanResult, ...] = ()
+    decisions: tuple[Decision, ...] = ()  # one per action when every action was asked for
 
     @property
     def verdict(self) -> str:
@@ -201,13 +204,26 @@ class ScanResult:
         from . import messages  # words only; imported here to keep this module dependency-free
 
         def finding_entry(finding: Finding) -> dict[str, Any]:
-            why = "; ".join(messages.reason(r.code, r.detail, lang) for r in finding.reasons)
+            why = "; ".join(messages.explain(r, lang) for r in finding.reasons)
             return finding.to_dict(reveal=reveal, why=why)
 
         def rule_entry(rule: HandlingRule) -> dict[str, Any]:
-            return {"id": rule.id, "text": rule.text(lang), "source": list(rule.source)}
+            entry = {"id": rule.id, "text": rule.text(lang), "source": list(rule.source)}
+            if rule.note:
+                entry["guidance_cites"] = rule.note
+            return entry
 
-        return {
+        def decision_entry(decision: Decision) -> dict[str, Any]:
+            return {
+                "action": decision.action,
+                "decision": decision.verdict,
+                "decision_reasons": [messages.explain(r, lang) for r in decision.reasons],
+                "policy": [r.detail for r in decision.reasons if r.code == "policy"],
+                "handling": [rule_entry(r) for r in decision.handling],
+                "liability": [rule_entry(r) for r in decision.liability],
+            }
+
+        entry: dict[str, Any] = {
             "path": self.path,
             "status": self.status,
             "problems": [
@@ -215,12 +231,10 @@ class ScanResult:
                  "message": messages.problem(p.code, p.detail, lang)}
                 for p in self.problems
             ],
-            "action": self.decision.action,
-            "decision": self.decision.verdict,
-            "decision_reasons": [messages.reason(r.code, r.detail, lang)
-                                 for r in self.decision.reasons],
+            **decision_entry(self.decision),
             "findings": [finding_entry(f) for f in self.findings],
-            "handling": [rule_entry(r) for r in self.decision.handling],
-            "liability": [rule_entry(r) for r in self.decision.liability],
             "items": [item.to_dict(lang=lang, reveal=reveal) for item in self.items],
         }
+        if self.decisions:
+            entry["decisions"] = [decision_entry(d) for d in self.decisions]
+        return entry

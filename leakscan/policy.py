@@ -1,36 +1,332 @@
-"""Findings and an action → a decision.
+"""Findings and an action → a decision, with the handling rules and liabilities that apply.
 
-This is the interim severity policy that the handling-rules work replaces with a data-driven
-one: any high finding blocks, any medium finding warns, and a file that was not fully read warns
-(or blocks with ``fail_closed``), because what was not read cannot be called clean.
+Three data files under ``patterns/handling/`` drive it, all validated when loaded:
+``policy.toml`` (which verdict a finding gets for an action: first matching entry wins, the file
+takes its strictest verdict), ``rules.toml`` (what to do before the action, each rule with its
+source in the guidance or the law) and ``liability.toml`` (what a leak would breach).  An agency
+replaces ``policy.toml`` with ``--policy FILE``; the handling rules and liabilities stay.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+import tomllib
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
 
-from .model import ACTIONS, VERDICTS, Decision, Finding, Reason, severity_rank
+from .errors import PolicyError
+from .model import (
+    ACTIONS,
+    CATEGORIES,
+    LEVELS,
+    SEVERITIES,
+    VERDICTS,
+    Decision,
+    Finding,
+    HandlingRule,
+    Reason,
+    severity_rank,
+)
+
+ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ALL_ACTIONS = "all"
 
 
 @dataclass(frozen=True, slots=True)
-class Policy:
-    fail_closed: bool = False
+class Condition:
+    """Which findings an entry is about; every filter that is set must hold."""
 
-    def decide(self, findings: Iterable[Finding], status: str, action: str) -> Decision:
+    categories: frozenset[str] | None = None
+    rules: frozenset[str] | None = None
+    levels: frozenset[str] | None = None
+    min_severity: str = "low"
+    roster: bool | None = None
+
+    def matches(self, finding: Finding, is_roster: bool) -> bool:
+        return ((self.categories is None or finding.category in self.categories)
+                and (self.rules is None or finding.rule in self.rules)
+                and (self.levels is None or finding.level in self.levels)
+                and severity_rank(finding.severity) >= severity_rank(self.min_severity)
+                and (self.roster is None or self.roster == is_roster))
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyEntry:
+    id: str
+    actions: frozenset[str]
+    condition: Condition
+    verdict: str
+    note_zh: str = ""
+    note_en: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HandlingEntry:
+    """A handling rule or a liability, with the actions and findings it applies to."""
+
+    rule: HandlingRule
+    actions: frozenset[str]
+    condition: Condition
+
+
+class _Reader:
+    """Field checks with messages of the form ``file: entry-id: field: problem``."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.entry: str | None = None
+
+    def fail(self, field: str | None, problem: str) -> PolicyError:
+        return PolicyError(self.file, self.entry, field, problem)
+
+    def load(self, data: bytes, schema: str) -> dict[str, Any]:
+        try:
+            document = tomllib.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise self.fail(None, f"not valid TOML: {exc}") from None
+        if document.get("schema") != schema:
+            raise self.fail("schema", f"must be {schema!r}")
+        return document
+
+    def start(self, table: Any, index: int, keys: Collection[str], kind: str) -> Mapping[str, Any]:
+        self.entry = None
+        if not isinstance(table, dict):
+            raise self.fail(f"{kind}[{index}]", "must be a table")
+        entry_id = table.get("id")
+        if not isinstance(entry_id, str) or not ID.match(entry_id):
+            raise self.fail(f"{kind}[{index}].id", "must be a kebab-case string")
+        self.entry = entry_id
+        unknown = set(table) - set(keys)
+        if unknown:
+            raise self.fail(sorted(unknown)[0], "unknown key")
+        return table
+
+    def names(self, table: Mapping[str, Any], key: str, allowed: Sequence[str], *,
+              required: bool = False) -> frozenset[str] | None:
+        value = table.get(key)
+        if value is None:
+            if required:
+                raise self.fail(key, "missing")
+            return None
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, "must be a non-empty list of strings")
+        if allowed:
+            bad = [v for v in value if v not in allowed]
+            if bad:
+                raise self.fail(key, f"{bad[0]!r} is not one of {', '.join(allowed)}")
+        return frozenset(value)
+
+    def actions(self, table: Mapping[str, Any]) -> frozenset[str]:
+        actions = table.get("actions")
+        if actions == ["*"]:
+            return frozenset(ACTIONS)
+        result = self.names(table, "actions", ACTIONS, required=True)
+        assert result is not None
+        return result
+
+    def condition(self, table: Mapping[str, Any]) -> Condition:
+        min_severity = table.get("min_severity", "low")
+        if min_severity not in SEVERITIES:
+            raise self.fail("min_severity", f"{min_severity!r} is not one of {', '.join(SEVERITIES)}")
+        roster = table.get("roster")
+        if roster is not None and not isinstance(roster, bool):
+            raise self.fail("roster", "must be true or false")
+        return Condition(
+            categories=self.names(table, "categories", CATEGORIES),
+            rules=self.names(table, "rules", ()),
+            levels=self.names(table, "levels", LEVELS),
+            min_severity=min_severity,
+            roster=roster,
+        )
+
+    def text(self, table: Mapping[str, Any], key: str, *, required: bool = True) -> tuple[str, str]:
+        value = table.get(key)
+        if value is None and not required:
+            return "", ""
+        if (not isinstance(value, dict) or set(value) != {"zh", "en"}
+                or not all(isinstance(v, str) and v.strip() for v in value.values())):
+            raise self.fail(key, "must have non-empty zh and en texts")
+        return value["zh"], value["en"]
+
+    def sources(self, table: Mapping[str, Any]) -> tuple[str, ...]:
+        value = table.get("source")
+        if (not isinstance(value, list) or not value
+                or not all(isinstance(v, str) and v.strip() for v in value)):
+            raise self.fail("source", "must be a non-empty list of citations")
+        return tuple(value)
+
+
+def parse_policy(data: bytes, file: str) -> tuple[dict[str, Any], tuple[PolicyEntry, ...]]:
+    """Settings and decision entries of one policy file."""
+    reader = _Reader(file)
+    document = reader.load(data, "leakscan-policy/1")
+    unknown = set(document) - {"schema", "settings", "decide"}
+    if unknown:
+        raise reader.fail(sorted(unknown)[0], "unknown top-level key")
+    settings = document.get("settings", {})
+    if not isinstance(settings, dict) or set(settings) - {"roster_threshold", "roster_rules", "unread"}:
+        raise reader.fail("settings", "may hold roster_threshold, roster_rules and unread only")
+    threshold = settings.get("roster_threshold", 5)
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 1:
+        raise reader.fail("settings.roster_threshold", "must be a positive integer")
+    roster_rules = reader.names(settings, "roster_rules", ()) or frozenset({"tw-national-id"})
+    unread = settings.get("unread", "warn")
+    if unread not in VERDICTS:
+        raise reader.fail("settings.unread", f"must be one of {', '.join(VERDICTS)}")
+    entries = []
+    seen: set[str] = set()
+    for index, table in enumerate(document.get("decide", [])):
+        table = reader.start(table, index, {"id", "actions", "verdict", "note", "categories", "rules",
+                                             "levels", "min_severity", "roster"}, "decide")
+        if reader.entry in seen:
+            raise reader.fail("id", "used twice")
+        seen.add(str(reader.entry))
+        verdict = table.get("verdict")
+        if verdict not in VERDICTS:
+            raise reader.fail("verdict", f"must be one of {', '.join(VERDICTS)}")
+        note_zh, note_en = reader.text(table, "note", required=False)
+        entries.append(PolicyEntry(str(reader.entry), reader.actions(table), reader.condition(table),
+                                   verdict, note_zh, note_en))
+    if not entries:
+        raise reader.fail("decide", "at least one [[decide]] entry is needed")
+    return {"roster_threshold": threshold, "roster_rules": roster_rules, "unread": unread}, tuple(entries)
+
+
+def parse_handling(data: bytes, file: str, *, liability: bool) -> tuple[HandlingEntry, ...]:
+    """Handling rules (``rules.toml``) or liabilities (``liability.toml``)."""
+    reader = _Reader(file)
+    kind = "liability" if liability else "rule"
+    document = reader.load(data, f"leakscan-{'liability' if liability else 'handling'}/1")
+    entries = []
+    seen: set[str] = set()
+    keys = ({"id", "categories", "levels", "law", "text", "guidance_cites"} if liability
+            else {"id", "actions", "categories", "levels", "roster", "text", "source"})
+    for index, table in enumerate(document.get(kind, [])):
+        table = reader.start(table, index, keys, kind)
+        if reader.entry in seen:
+            raise reader.fail("id", "used twice")
+        seen.add(str(reader.entry))
+        text_zh, text_en = reader.text(table, "text")
+        if liability:
+            law = table.get("law")
+            if not isinstance(law, str) or not law.strip():
+                raise reader.fail("law", "missing")
+            note = table.get("guidance_cites", "")
+            if not isinstance(note, str):
+                raise reader.fail("guidance_cites", "must be a string")
+            rule = HandlingRule(str(reader.entry), text_zh, text_en, (law,), note)
+            actions = frozenset(ACTIONS)
+        else:
+            rule = HandlingRule(str(reader.entry), text_zh, text_en, reader.sources(table))
+            actions = reader.actions(table)
+        entries.append(HandlingEntry(rule, actions, reader.condition(table)))
+    if not entries:
+        raise reader.fail(kind, "no entries")
+    return tuple(entries)
+
+
+def _builtin(name: str) -> tuple[bytes, str]:
+    data = resources.files("leakscan.patterns.handling").joinpath(name).read_bytes()
+    return data, f"patterns/handling/{name}"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The decision table plus handling rules and liabilities; immutable, safe to share."""
+
+    entries: tuple[PolicyEntry, ...]
+    handling: tuple[HandlingEntry, ...]
+    liabilities: tuple[HandlingEntry, ...]
+    roster_threshold: int = 5
+    roster_rules: frozenset[str] = frozenset({"tw-national-id"})
+    unread: str = "warn"
+    fail_closed: bool = False
+    file: str = "patterns/handling/policy.toml"
+
+    @classmethod
+    def load(cls, policy_file: str | Path | None = None, *, fail_closed: bool = False) -> Policy:
+        """The built-in policy, or the decision table of ``policy_file`` (a missing file is an
+        error), with the built-in handling rules and liabilities."""
+        if policy_file is None:
+            data, shown = _builtin("policy.toml")
+        else:
+            path = Path(policy_file)
+            if not path.is_file():
+                raise PolicyError(str(path), None, None, "no such policy file")
+            data, shown = path.read_bytes(), str(path)
+        settings, entries = parse_policy(data, shown)
+        handling = parse_handling(*_builtin("rules.toml"), liability=False)
+        liabilities = parse_handling(*_builtin("liability.toml"), liability=True)
+        return cls(entries, handling, liabilities, settings["roster_threshold"],
+                   settings["roster_rules"], settings["unread"], fail_closed, shown)
+
+    def is_roster(self, findings: Iterable[Finding]) -> bool:
+        count = sum(1 for f in findings if f.rule in self.roster_rules
+                    and severity_rank(f.severity) >= severity_rank("medium"))
+        return count >= self.roster_threshold
+
+    def verdict_for(self, finding: Finding, action: str, is_roster: bool) -> PolicyEntry | None:
+        """The first entry that decides this finding for this action (None: allowed)."""
+        for entry in self.entries:
+            if action in entry.actions and entry.condition.matches(finding, is_roster):
+                return entry
+        return None
+
+    def decide(self, findings: Sequence[Finding], status: str, action: str) -> Decision:
+        """The decision for one action; ``all`` is not an action here (see ``decide_all``)."""
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
+        is_roster = self.is_roster(findings)
         verdict = "allow"
         reasons: list[Reason] = []
-        top = max((severity_rank(f.severity) for f in findings), default=-1)
-        if top >= severity_rank("high"):
-            verdict = "block"
-            reasons.append(Reason("severity", "high"))
-        elif top >= severity_rank("medium"):
-            verdict = "warn"
-            reasons.append(Reason("severity", "medium"))
+        for finding in findings:
+            entry = self.verdict_for(finding, action, is_roster)
+            if entry is None or entry.verdict == "allow":
+                continue
+            verdict = max(verdict, entry.verdict, key=VERDICTS.index)
+            reason = Reason("policy", entry.id, (entry.note_zh, entry.note_en))
+            if reason not in reasons:
+                reasons.append(reason)
         if status != "scanned":
-            unread = "block" if self.fail_closed else "warn"
+            unread = "block" if self.fail_closed else self.unread
             verdict = max(verdict, unread, key=VERDICTS.index)
             reasons.append(Reason("not-read", status))
-        return Decision(action=action, verdict=verdict, reasons=tuple(reasons))
+        reasons.sort(key=self._reason_order)
+        relevant = [f for f in findings if severity_rank(f.severity) >= severity_rank("low")]
+        return Decision(
+            action=action,
+            verdict=verdict,
+            handling=self._applicable(self.handling, relevant, action, is_roster),
+            liability=self._applicable(
+                self.liabilities,
+                [f for f in relevant if severity_rank(f.severity) >= severity_rank("medium")],
+                action, is_roster),
+            reasons=tuple(reasons),
+        )
+
+    def decide_all(self, findings: Sequence[Finding], status: str) -> tuple[Decision, ...]:
+        return tuple(self.decide(findings, status, action) for action in ACTIONS)
+
+    def _reason_order(self, reason: Reason) -> int:
+        """Blocking entries first, then warnings, then the file's read status."""
+        entry = self.entry(reason.detail) if reason.code == "policy" else None
+        return 2 if entry is None else 0 if entry.verdict == "block" else 1
+
+    def entry(self, entry_id: str) -> PolicyEntry | None:
+        return next((e for e in self.entries if e.id == entry_id), None)
+
+    @staticmethod
+    def _applicable(entries: Sequence[HandlingEntry], findings: Sequence[Finding], action: str,
+                    is_roster: bool) -> tuple[HandlingRule, ...]:
+        if not findings:
+            return ()
+        return tuple(e.rule for e in entries if action in e.actions
+                     and any(e.condition.matches(f, is_roster) for f in findings))
+
+    def rules_for(self, action: str | None = None) -> list[HandlingEntry]:
+        """Handling rules for one action (or all), for ``leakscan rules``."""
+        return [e for e in self.handling if action is None or action in e.actions]
+

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path, PurePath
 
 from .detect import Detector
 from .extract import Extraction, Limits, extract
-from .model import ACTIONS, Finding, Location, ScanResult, Segment
+from .model import ACTIONS, VERDICTS, Decision, Finding, Location, ScanResult, Segment
 from .patternset import PatternSet, Rule, load_pattern_sets
-from .policy import Policy
+from .policy import ALL_ACTIONS, Policy
 from .selfcheck import example_failures
 from .tokenize import ChineseTokenizer
 
@@ -25,7 +26,8 @@ class Scanner:
     """Finds leak risks in text, bytes and files.
 
     ``patterns``: extra pattern-set folders or files, added to the built-in sets (``builtin``).
-    ``action``: the default action decisions are made for (share, email, fax, …).
+    ``action``: the default action decisions are made for (share, email, fax, …, or ``all``).
+    ``policy``: the decision table and handling rules (default: the built-in ``Policy.load()``).
     """
 
     def __init__(
@@ -37,8 +39,7 @@ class Scanner:
         limits: Limits | None = None,
         policy: Policy | None = None,
     ) -> None:
-        if action not in ACTIONS:
-            raise ValueError(f"unknown action {action!r}; one of {', '.join(ACTIONS)}")
+        _check_action(action)
         self.pattern_sets: tuple[PatternSet, ...] = load_pattern_sets(patterns, builtin=builtin)
         self.rules: tuple[Rule, ...] = tuple(r for s in self.pattern_sets for r in s.rules)
         self._rules_by_id = {r.id: r for r in self.rules}
@@ -46,7 +47,7 @@ class Scanner:
         self.tokenizer = ChineseTokenizer(extra_words=terms)
         self.action = action
         self.limits = limits or Limits()
-        self.policy = policy or Policy()
+        self.policy = policy or Policy.load()
         self._detector = Detector(self.rules, self.tokenizer)
 
     def rule(self, rule_id: str) -> Rule:
@@ -97,14 +98,34 @@ class Scanner:
         except OSError as exc:
             return self._result(shown, Extraction.unreadable("io-error", exc.strerror or ""), action)
         result = self.scan_bytes(data, PurePath(shown).name, action=action)
-        return ScanResult(path=shown, status=result.status, findings=result.findings,
-                          problems=result.problems, decision=result.decision, items=result.items)
+        return replace(result, path=shown)
+
+    def decide(self, findings: Sequence[Finding], status: str,
+               action: str | None = None) -> tuple[Decision, tuple[Decision, ...]]:
+        """The decision for ``action`` (default: the scanner's), and for ``all`` every action's.
+
+        For ``all`` the first element summarises: the strictest verdict over every action.
+        """
+        action = action or self.action
+        _check_action(action)
+        if action != ALL_ACTIONS:
+            return self.policy.decide(findings, status, action), ()
+        decisions = self.policy.decide_all(findings, status)
+        strictest = max(decisions, key=lambda d: VERDICTS.index(d.verdict))
+        summary = Decision(action=ALL_ACTIONS, verdict=strictest.verdict,
+                           liability=strictest.liability)
+        return summary, decisions
 
     def _result(self, name: str, extraction: Extraction, action: str | None) -> ScanResult:
         findings = self.detect(extraction.segments)
-        decision = self.policy.decide(findings, extraction.status, action or self.action)
+        decision, decisions = self.decide(findings, extraction.status, action)
         return ScanResult(path=name, status=extraction.status, findings=findings,
-                          problems=extraction.problems, decision=decision)
+                          problems=extraction.problems, decision=decision, decisions=decisions)
+
+
+def _check_action(action: str) -> None:
+    if action not in ACTIONS and action != ALL_ACTIONS:
+        raise ValueError(f"unknown action {action!r}; one of {', '.join(ACTIONS)} or all")
 
 
 def _filename_segment(filename: str) -> Segment | None:

@@ -9,7 +9,9 @@ import pytest
 from leakscan import Scanner
 
 ROOT = Path(__file__).resolve().parent.parent
-GUIDANCE = sorted((ROOT.parent / "shared" / "guidance").glob("*.txt"))
+# Copies of ../shared/guidance, the two texts the project comes from (negatives for classification).
+GUIDANCE = sorted((ROOT / "tests" / "data" / "guidance").glob("*.txt"))
+assert len(GUIDANCE) == 2, "tests/data/guidance must hold the two guidance texts"
 
 
 @pytest.fixture(scope="session")

@@ -51,7 +51,7 @@ def test_unsupported_formats_are_not_read_and_not_clean(scanner: Scanner, name: 
 def test_fail_closed_policy_blocks_unread_files() -> None:
     from leakscan.policy import Policy
 
-    result = Scanner(policy=Policy(fail_closed=True)).scan_bytes(b"\x00\x01", "a.bin")
+    result = Scanner(policy=Policy.load(fail_closed=True)).scan_bytes(b"\x00\x01", "a.bin")
     assert result.verdict == "block"
 
 

@@ -10,7 +10,9 @@ from .text import decode, extract_text
 
 __all__ = ["TEXT_SUFFIXES", "Extraction", "Limits", "decode", "extract"]
 
-TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".csv", ".tsv", ".log"})
+# Plain text, including configuration files, where passwords are often written down.
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".csv", ".tsv", ".log", ".toml", ".ini", ".cfg",
+                           ".conf", ".yaml", ".yml", ".json"})
 
 
 def extract(data: bytes, name: str, limits: Limits) -> Extraction:

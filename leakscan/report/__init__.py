@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import messages
-from ..model import CATEGORIES, SEVERITIES, STATUSES, VERDICTS, Location, ScanResult
+from ..model import CATEGORIES, SEVERITIES, STATUSES, VERDICTS, Decision, Location, ScanResult
 
 SCHEMA = "leakscan/1"
 
@@ -96,27 +96,39 @@ def _file_lines(result: ScanResult, lang: str, reveal: bool, rules: dict[str, st
                      f"{_where(finding.location, lang)}")
         lines.append(f"{indent}     {'value' if en else '內容'}: {shown}" if en
                      else f"{indent}     內容：{shown}")
-        why = "; ".join(messages.reason(r.code, r.detail, lang) for r in finding.reasons)
+        why = "; ".join(messages.explain(r, lang) for r in finding.reasons)
         if why:
             lines.append(f"{indent}     why: {why}" if en else f"{indent}     理由：{why}")
-    decision = result.decision
-    action = messages.word("action", decision.action, lang)
-    verdict = messages.word("verdict", decision.verdict, lang)
-    because = "; ".join(messages.reason(r.code, r.detail, lang) for r in decision.reasons)
-    if not result.findings and result.status == "scanned":
-        because = "no findings" if en else "未發現風險"
-    lines.append(f"{indent}  → {action}: {verdict}" + (f" ({because})" if because else "") if en
-                 else f"{indent}  → {action}：{verdict}" + (f"（{because}）" if because else ""))
-    for number, rule in enumerate(decision.handling, 1):
-        source = "; ".join(rule.source)
-        lines.append(f"{indent}     {number}) {rule.text(lang)} [{source}]")
-    if decision.liability:
-        label = "Liability" if en else "法律責任"
-        lines.append(f"{indent}     {label}:" if en else f"{indent}     {label}：")
-        for rule in decision.liability:
-            lines.append(f"{indent}       - {rule.text(lang)} [{'; '.join(rule.source)}]")
+    for decision in result.decisions or (result.decision,):
+        lines.extend(_decision_lines(decision, lang, indent, quiet=not result.findings
+                                     and result.status == "scanned"))
     for item in result.items:
         lines.extend(_file_lines(item, lang, reveal, rules, indent + "    "))
+    return lines
+
+
+def _decision_lines(decision: Decision, lang: str, indent: str, *, quiet: bool) -> list[str]:
+    """The verdict line for one action, then its numbered handling rules and the liabilities."""
+    en = lang == "en"
+    action = messages.word("action", decision.action, lang)
+    verdict = messages.word("verdict", decision.verdict, lang)
+    because = "; ".join(messages.explain(r, lang) for r in decision.reasons)
+    if quiet and not because:
+        because = "no findings" if en else "未發現風險"
+    if en:
+        lines = [f"{indent}  → {action}: {verdict}" + (f" ({because})" if because else "")]
+    else:
+        lines = [f"{indent}  → {action}：{verdict}" + (f"（{because}）" if because else "")]
+    for number, rule in enumerate(decision.handling, 1):
+        lines.append(f"{indent}     {number}) {rule.text(lang)} [{'; '.join(rule.source)}]")
+    if decision.liability:
+        lines.append(f"{indent}     Liability:" if en else f"{indent}     法律責任：")
+        for rule in decision.liability:
+            cites = ""
+            if rule.note:
+                cites = f" (the guidance cites {rule.note})" if en else f"（宣導資料引用 {rule.note}）"
+            separator = ": " if en else "："
+            lines.append(f"{indent}       - {rule.source[0]}{separator}{rule.text(lang)}{cites}")
     return lines
 
 
