@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .mask import mask
-from .model import Finding, Location, Reason, Segment, severity_rank
+from .model import LEVELS, PARTS, SEVERITIES, Finding, Reason, Segment
 from .normalize import NormalizedText, normalize
 from .patternset import Context, Rule
 from .tokenize import ChineseTokenizer
 from .validators import VALIDATORS
+
+_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 
 @dataclass(slots=True)
@@ -30,28 +32,66 @@ class _Candidate:
     end: int
     severity: str
     level: str | None
-    value_span: tuple[int, int]
-    reasons: list[Reason]
+    value_start: int
+    value_end: int
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What a rule needs per candidate, worked out once when the detector is built."""
+
+    rule: Rule
+    keywords: frozenset[str]
+    value_group: int  # 0: the whole match
+    word_group: int  # 0: no token check
+    level_group: int  # 0: the regex has no ``level`` group
+    validator: Callable[[str], bool] | None
+    checksum_ok: Reason | None
+    checksum_failed: Reason | None
+    adjusted: tuple[Reason | None, ...]  # per ``adjust`` context: its reason when it has a note
+    plain: bool  # no check at all: every non-empty match is a finding as it stands
+
+    @classmethod
+    def of(cls, rule: Rule) -> _Plan:
+        groups = rule.regex.groupindex
+        plain = not (rule.not_preceded_by or rule.word or "level" in groups or rule.validator
+                     or rule.require or rule.exclude or rule.adjust)
+        return cls(
+            rule=rule,
+            keywords=frozenset(rule.keywords),
+            value_group=groups[rule.value] if rule.value else 0,
+            word_group=groups[rule.word] if rule.word else 0,
+            level_group=groups.get("level", 0),
+            validator=VALIDATORS[rule.validator] if rule.validator else None,
+            checksum_ok=Reason("checksum-ok", rule.validator) if rule.validator else None,
+            checksum_failed=Reason("checksum-failed", rule.validator) if rule.validator else None,
+            adjusted=tuple(Reason("adjusted", c.note) if c.note else None for c in rule.adjust),
+            plain=plain,
+        )
 
 
 class _KeywordIndex:
     """Finds which keywords occur in a text with one regex pass.
 
     A leftmost alternation cannot report a keyword hidden under an overlapping one (機密 in
-    機密等級 hides 密等), so keywords that can be shadowed that way are checked directly when the
-    pass did not see them.
+    機密等級 hides 密等), so a keyword that can be shadowed that way is checked directly when the
+    pass did not see it but did see a keyword that can shadow it.
     """
 
     def __init__(self, keywords: Iterable[str]) -> None:
         words = sorted(set(keywords), key=lambda w: (-len(w), w))
         self._regex = re.compile("|".join(map(re.escape, words))) if words else None
-        self._shadowable = tuple(w for w in words if any(_can_shadow(o, w) for o in words if o != w))
+        shadows = ((w, frozenset(o for o in words if o != w and _can_shadow(o, w))) for w in words)
+        self._shadowable = tuple((w, others) for w, others in shadows if others)
 
     def present(self, text: str) -> set[str]:
         if self._regex is None:
             return set()
         found = set(self._regex.findall(text))
-        found.update(w for w in self._shadowable if w not in found and w in text)
+        if found:
+            found.update([w for w, others in self._shadowable
+                          if w not in found and not others.isdisjoint(found) and w in text])
         return found
 
 
@@ -62,17 +102,6 @@ def _can_shadow(other: str, word: str) -> bool:
     return any(other.endswith(word[:k]) for k in range(1, len(word)))
 
 
-class _Lines:
-    """Line and column of offsets in one text, computed only when a finding needs them."""
-
-    def __init__(self, text: str) -> None:
-        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def at(self, offset: int) -> tuple[int, int]:
-        line = bisect_right(self._starts, offset)
-        return line, offset - self._starts[line - 1] + 1
-
-
 class Detector:
     """Compiled rules plus the tokenizer; immutable after construction, safe to share."""
 
@@ -80,6 +109,13 @@ class Detector:
         self.rules = tuple(rules)
         self.tokenizer = tokenizer
         self._keywords = _KeywordIndex(k for r in self.rules for k in r.keywords)
+        plans = tuple(_Plan.of(rule) for rule in self.rules)
+        # The rules that may run in each part of a document, in rule order.
+        self._plans_by_part = {
+            part: tuple(p for p in plans if p.rule.parts is None or part in p.rule.parts)
+            for part in PARTS
+        }
+        self._levels = {level: Reason("level", level) for level in LEVELS}
 
     def detect(self, segment: Segment) -> list[Finding]:
         """All findings of all rules in one segment, overlaps within a category resolved."""
@@ -88,50 +124,65 @@ class Detector:
         folded = normalize(segment.text)
         text = folded.text
         part = segment.location.part
+        plans = self._plans_by_part.get(part)
+        if plans is None:
+            plans = tuple(_Plan.of(r) for r in self.rules if r.parts is None or part in r.parts)
         present = self._keywords.present(text)
         boundaries: dict[tuple[int, int], set[int]] = {}
         candidates: list[_Candidate] = []
-        for rule in self.rules:
-            if rule.parts is not None and part not in rule.parts:
+        append = candidates.append
+        for plan in plans:
+            if plan.keywords and plan.keywords.isdisjoint(present):
                 continue
-            if rule.keywords and not any(k in present for k in rule.keywords):
+            rule = plan.rule
+            if plan.plain:
+                group = plan.value_group
+                severity, level = rule.severity, rule.level
+                for match in _matches(rule, text):
+                    start, end = match.span()
+                    if start == end:
+                        continue
+                    value_start, value_end = match.span(group)
+                    append(_Candidate(rule, start, end, severity, level, value_start, value_end, ()))
                 continue
             for match in _matches(rule, text):
-                candidate = self._check(rule, match, text, boundaries)
+                candidate = self._check(plan, match, text, boundaries)
                 if candidate is not None:
-                    candidates.append(candidate)
+                    append(candidate)
         if not candidates:
             return []
-        lines = _Lines(segment.text)
-        return [self._finding(c, folded, segment, lines) for c in _resolve_overlaps(candidates)]
+        return _findings(_resolve_overlaps(candidates), folded, segment)
 
-    def _check(self, rule: Rule, match: re.Match[str], text: str,
+    def _check(self, plan: _Plan, match: re.Match[str], text: str,
                boundaries: dict[tuple[int, int], set[int]]) -> _Candidate | None:
         start, end = match.span()
         if start == end:
             return None
+        rule = plan.rule
         if rule.not_preceded_by is not None and start > 0 and rule.not_preceded_by.match(text, start - 1):
             return None
         reasons: list[Reason] = []
-        if rule.word is not None:
-            word_start, word_end = match.span(rule.word)
+        if plan.word_group:
+            word_start, word_end = match.span(plan.word_group)
             if not self._on_token_boundaries(text, word_start, word_end, boundaries):
                 return None
-            reasons.append(Reason("term", match.group(rule.word)))
-        value_span = match.span(rule.value) if rule.value else (start, end)
+            reasons.append(Reason("term", text[word_start:word_end]))
+        value_start, value_end = match.span(plan.value_group)
         severity = rule.severity
         level = rule.level
-        if "level" in rule.regex.groupindex and match.group("level"):
-            level = re.sub(r"\s+", "", match.group("level"))
-            reasons.append(Reason("level", level))
-            if rule.level_severity:
-                severity = rule.level_severity[level]
-        if rule.validator is not None:
-            if VALIDATORS[rule.validator](text[value_span[0]:value_span[1]]):
-                reasons.append(Reason("checksum-ok", rule.validator))
+        if plan.level_group:
+            found = match.group(plan.level_group)
+            if found:
+                level = "".join(found.split())
+                reasons.append(self._levels.get(level) or Reason("level", level))
+                if rule.level_severity:
+                    severity = rule.level_severity[level]
+        if plan.validator is not None:
+            if plan.validator(text[value_start:value_end]):
+                reasons.append(plan.checksum_ok)
             elif rule.invalid_severity is not None:
                 severity = rule.invalid_severity
-                reasons.append(Reason("checksum-failed", rule.validator))
+                reasons.append(plan.checksum_failed)
             else:
                 return None
         for context in rule.require:
@@ -142,13 +193,13 @@ class Detector:
         for context in rule.exclude:
             if _holds(context, text, start, end) is not None:
                 return None
-        for context in rule.adjust:
+        for context, reason in zip(rule.adjust, plan.adjusted, strict=True):
             detail = _holds(context, text, start, end)
             if detail is not None and context.severity is not None:
                 severity = context.severity
-                reasons.append(Reason("adjusted", context.note or detail))
+                reasons.append(reason or Reason("adjusted", detail))
                 break
-        return _Candidate(rule, start, end, severity, level, value_span, reasons)
+        return _Candidate(rule, start, end, severity, level, value_start, value_end, tuple(reasons))
 
     def _on_token_boundaries(self, text: str, start: int, end: int,
                              cache: dict[tuple[int, int], set[int]]) -> bool:
@@ -159,35 +210,51 @@ class Detector:
             cache[(left, right)] = edges
         return start in edges and end in edges
 
-    @staticmethod
-    def _finding(candidate: _Candidate, folded: NormalizedText, segment: Segment,
-                 lines: _Lines) -> Finding:
-        original = folded.original
-        start, end = folded.span_to_original(candidate.start, candidate.end)
-        value_start, value_end = folded.span_to_original(*candidate.value_span)
-        line, column = lines.at(start)
+
+def _findings(candidates: list[_Candidate], folded: NormalizedText, segment: Segment) -> list[Finding]:
+    """Findings of kept candidates (sorted by start), pointing at and masking the original text."""
+    original = folded.original
+    to_original = folded.span_to_original
+    mapped = bool(folded.breaks)
+    location = segment.location
+    line, counted, line_start = 1, 0, 0  # line of offset ``counted``; ``line_start`` its start
+    out: list[Finding] = []
+    for candidate in candidates:
+        start, end = candidate.start, candidate.end
+        value_start, value_end = candidate.value_start, candidate.value_end
+        if mapped:
+            start, end = to_original(start, end)
+            value_start, value_end = to_original(value_start, value_end)
+        newlines = original.count("\n", counted, start)
+        if newlines:
+            line += newlines
+            line_start = original.rfind("\n", counted, start) + 1
+        counted = start
         rule = candidate.rule
-        masked = (original[start:value_start]
-                  + mask(original[value_start:value_end], rule.mask)
-                  + original[value_end:end])
-        location: Location = segment.location.at(line, column)
-        return Finding(
-            rule=rule.id,
-            category=rule.category,
-            severity=candidate.severity,
-            level=candidate.level,
-            location=location,
-            masked=_one_line(masked) if "\n" in masked else masked,
-            reasons=tuple(candidate.reasons),
-            value=original[value_start:value_end],
-        )
+        value = original[value_start:value_end]
+        masked = original[start:value_start] + mask(value, rule.mask) + original[value_end:end]
+        out.append(Finding(
+            rule.id,
+            rule.category,
+            candidate.severity,
+            candidate.level,
+            location.at(line, start - line_start + 1),
+            _one_line(masked) if "\n" in masked else masked,
+            candidate.reasons,
+            value,
+        ))
+    return out
 
 
-def _matches(rule: Rule, text: str) -> Iterator[re.Match[str]]:
+def _matches(rule: Rule, text: str) -> Iterable[re.Match[str]]:
     """The rule's regex over the whole text, or only within ``reach`` of its keywords."""
     if rule.reach is None:
-        yield from rule.regex.finditer(text)
-        return
+        return rule.regex.finditer(text)
+    return _windowed(rule, text)
+
+
+def _windowed(rule: Rule, text: str) -> Iterator[re.Match[str]]:
+    assert rule.reach is not None
     windows: list[tuple[int, int]] = []
     for keyword in rule.keywords:
         position = text.find(keyword)
@@ -241,15 +308,32 @@ def _resolve_overlaps(candidates: list[_Candidate]) -> list[_Candidate]:
     """Within a category, an overlapped candidate of lower (or equal, shorter) rank is dropped.
 
     So 底價 with an amount (high) hides the bare 底價 mention (low) at the same place, while a
-    roster keeps one finding per identifier.
+    roster keeps one finding per identifier.  Categories without any overlap (most of them) keep
+    every candidate as it is.
     """
-    def rank(c: _Candidate) -> tuple[int, int, int]:
-        return (severity_rank(c.severity), c.end - c.start, -c.start)
+    def order(c: _Candidate) -> tuple[int, int, str]:
+        return (c.start, c.end, c.rule.id)
 
-    kept: list[_Candidate] = []
+    ordered = sorted(candidates, key=order)
+    reach: dict[str, int] = {}  # per category, the furthest end so far
+    overlapping: set[str] = set()
+    for candidate in ordered:
+        category = candidate.rule.category
+        if candidate.start < reach.get(category, -1):
+            overlapping.add(category)
+        if candidate.end > reach.get(category, -1):
+            reach[category] = candidate.end
+    if not overlapping:
+        return ordered
+
+    def rank(c: _Candidate) -> tuple[int, int, int]:
+        return (_RANK[c.severity], c.end - c.start, -c.start)
+
+    kept: list[_Candidate] = [c for c in candidates if c.rule.category not in overlapping]
     by_category: dict[str, list[_Candidate]] = {}
-    for candidate in candidates:
-        by_category.setdefault(candidate.rule.category, []).append(candidate)
+    for candidate in candidates:  # in rule order: among equal ranks the first rule wins
+        if candidate.rule.category in overlapping:
+            by_category.setdefault(candidate.rule.category, []).append(candidate)
     for group in by_category.values():
         starts: list[int] = []  # chosen spans never overlap, so ends are sorted like starts
         ends: list[int] = []
@@ -262,5 +346,5 @@ def _resolve_overlaps(candidates: list[_Candidate]) -> list[_Candidate]:
             starts.insert(index, candidate.start)
             ends.insert(index, candidate.end)
             kept.append(candidate)
-    kept.sort(key=lambda c: (c.start, c.end, c.rule.id))
+    kept.sort(key=order)
     return kept

@@ -29,11 +29,25 @@ def mask(text: str, mode: str) -> str:
 
 
 def _mask_ends(text: str) -> str:
-    positions = [m.start() for m in _ALNUM.finditer(text)]
-    count = len(positions)
+    if text.isalnum():  # the common case, an identifier without separators
+        count = len(text)
+        keep = 2 if count >= 8 else 1 if count >= 5 else 0
+        return text[:keep] + "*" * (count - 2 * keep) + text[count - keep:]
+    count = len(_ALNUM.findall(text))
     if not count:  # nothing alphanumeric at all: hide every visible character instead
         masked = _VISIBLE.sub("*", text)
         return masked if masked != text else HIDDEN
     keep = 2 if count >= 8 else 1 if count >= 5 else 0
-    start, end = positions[keep], positions[count - keep - 1] + 1
+    start = _skip_alnum(text, keep, range(len(text)))
+    end = _skip_alnum(text, keep, range(len(text) - 1, -1, -1)) + 1
     return text[:start] + _ALNUM.sub("*", text[start:end]) + text[end:]
+
+
+def _skip_alnum(text: str, keep: int, order: range) -> int:
+    """Index of the alphanumeric character that follows ``keep`` others in ``order``."""
+    for index in order:
+        if text[index].isalnum():
+            if not keep:
+                return index
+            keep -= 1
+    raise AssertionError("fewer alphanumeric characters than counted")

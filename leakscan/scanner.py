@@ -71,17 +71,42 @@ class Scanner:
 
     def scan_bytes(self, data: bytes, filename: str = "<bytes>", *,
                    action: str | None = None) -> ScanResult:
-        """Scan a file's content; ``filename`` chooses the format and is scanned as a name too."""
+        """Scan a file's content; ``filename`` chooses the format and is scanned as a name too.
+
+        Documents inside it (attachments, embedded files, archive members) are scanned as items
+        named ``outer!inner``; the file's own decision covers everything inside it.
+        """
+        return self._scan_bytes(data, filename, filename, action, depth=0)
+
+    def _scan_bytes(self, data: bytes, filename: str, shown: str, action: str | None,
+                    depth: int) -> ScanResult:
         try:
             extraction = extract(data, filename, self.limits)
         except Exception as exc:  # an extractor bug must not take a gateway down
             extraction = Extraction.unreadable("internal-error", type(exc).__name__)
         name_segment = _filename_segment(filename)
-        if name_segment is not None:
-            extraction = Extraction(segments=(name_segment, *extraction.segments),
-                                    problems=extraction.problems, status=extraction.status,
-                                    encoding=extraction.encoding)
-        return self._result(filename, extraction, action)
+        segments = (name_segment, *extraction.segments) if name_segment else extraction.segments
+        items = tuple(self._scan_item(blob, inner, f"{shown}!{inner}", action, depth + 1)
+                      for inner, blob in extraction.items)
+        findings = self.detect(segments)
+        nested = [r for item in items for r in item.all_results()]
+        status = extraction.status
+        if status == "scanned" and any(r.status != "scanned" for r in nested):
+            status = "partial"
+        every = findings + tuple(f for r in nested for f in r.findings)
+        decision, decisions = self.decide(every, status, action)
+        return ScanResult(path=shown, status=status, findings=findings,
+                          problems=extraction.problems, decision=decision, items=items,
+                          decisions=decisions)
+
+    def _scan_item(self, data: bytes, inner: str, shown: str, action: str | None,
+                   depth: int) -> ScanResult:
+        if depth > self.limits.max_depth:
+            extraction = Extraction.unreadable("too-deep", f"> {self.limits.max_depth}")
+            decision, decisions = self.decide((), extraction.status, action)
+            return ScanResult(path=shown, status=extraction.status, problems=extraction.problems,
+                              decision=decision, decisions=decisions)
+        return self._scan_bytes(data, PurePath(inner).name, shown, action, depth)
 
     def scan_path(self, path: str | os.PathLike[str], *, action: str | None = None) -> ScanResult:
         """Scan a file on disk; it is opened read-only and never written."""

@@ -40,12 +40,19 @@ def test_empty_file_is_not_reported_clean(scanner: Scanner) -> None:
     assert [p.code for p in result.problems] == ["empty"]
 
 
-@pytest.mark.parametrize("name", ["簽呈.docx", "表.xls", "data.bin", "noextension"])
+@pytest.mark.parametrize("name", ["data.bin", "noextension", "圖.xyz"])
 def test_unsupported_formats_are_not_read_and_not_clean(scanner: Scanner, name: str) -> None:
     result = scanner.scan_bytes(b"PK\x03\x04 whatever", name)
     assert result.status == "unreadable"
     assert result.problems[0].code == "unsupported-format"
     assert result.verdict in ("warn", "block")
+
+
+@pytest.mark.parametrize("name", ["舊簽呈.doc", "表.xls", "簡報.ppt"])
+def test_legacy_office_formats_are_reported_not_read(scanner: Scanner, name: str) -> None:
+    result = scanner.scan_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), name)
+    assert result.status == "unreadable" and result.problems[0].code == "legacy-format"
+    assert result.verdict == "warn"
 
 
 def test_fail_closed_policy_blocks_unread_files() -> None:

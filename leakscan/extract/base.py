@@ -12,10 +12,17 @@ class Limits:
     """Safety limits with defaults a mail gateway can live with; all can be changed.
 
     ``max_file_bytes`` caps what is read into memory at all; a larger file is reported as not
-    read (``too-large``) instead of being loaded.
+    read (``too-large``) instead of being loaded.  The zip limits apply to every zip-based format
+    (docx, xlsx, pptx, odt, zip): one byte budget for everything inflated from one archive, a
+    ratio that real office files never reach, an entry count, and how deep containers may nest.
     """
 
     max_file_bytes: int = 100 * 1024 * 1024
+    max_uncompressed_bytes: int = 200 * 1024 * 1024
+    max_ratio: int = 200
+    max_entries: int = 10_000
+    max_depth: int = 5
+    max_pdf_pages: int = 2000  # pages past it are reported as not read (too-many-pages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +33,7 @@ class Extraction:
     problems: tuple[Problem, ...] = ()
     status: str = "scanned"
     encoding: str | None = None
+    items: tuple[tuple[str, bytes], ...] = ()  # embedded files, scanned as ``outer!inner``
 
     @classmethod
     def unreadable(cls, code: str, detail: str = "") -> Extraction:
