@@ -1,25 +1,53 @@
 """File bytes → segments with locations, by format.  Extractors never raise on bad content:
-problems become part of the ``Extraction`` so the caller can report the file as not read."""
+problems become part of the ``Extraction`` so the caller can report the file as not read.
+
+Extractors are imported on first use, so a scan of plain text never loads PDFium or the XML
+machinery, and a format whose module is missing is reported as not read instead of crashing.
+"""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from pathlib import PurePath
 
 from .base import Extraction, Limits
-from .docx import extract_docx
-from .pdf import extract_pdf
 from .text import decode, extract_text
 
-__all__ = ["TEXT_SUFFIXES", "Extraction", "Limits", "decode", "extract"]
+__all__ = ["FORMATS", "TEXT_SUFFIXES", "Extraction", "Limits", "decode", "extract"]
 
 # Plain text, including configuration files, where passwords are often written down.
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".csv", ".tsv", ".log", ".toml", ".ini", ".cfg",
                            ".conf", ".yaml", ".yml", ".json"})
-
-
-WORD_SUFFIXES = frozenset({".docx", ".docm", ".dotx", ".dotm"})
 # Binary Office formats: no well-kept pure-Python reader handles them reliably.
 LEGACY_SUFFIXES = frozenset({".doc", ".xls", ".ppt", ".dot", ".xlt", ".pot"})
+
+# suffix → "module:function" of the extractor that reads it.
+FORMATS: dict[str, str] = {
+    **dict.fromkeys((".docx", ".docm", ".dotx", ".dotm"), "docx:extract_docx"),
+    ".pdf": "pdf:extract_pdf",
+    **dict.fromkeys((".xlsx", ".xlsm"), "xlsx:extract_xlsx"),
+    **dict.fromkeys((".pptx", ".pptm"), "pptx:extract_pptx"),
+    **dict.fromkeys((".odt", ".ods", ".odp"), "odf:extract_odf"),
+    **dict.fromkeys((".html", ".htm"), "html:extract_html"),
+    **dict.fromkeys((".di", ".sw", ".xml"), "di:extract_di"),
+    ".eml": "eml:extract_eml",
+    ".zip": "archive:extract_zip",
+}
+
+Extractor = Callable[[bytes, str, Limits], Extraction]
+
+
+def _extractor(spec: str) -> Extractor | None:
+    module_name, function = spec.split(":")
+    try:
+        module = importlib.import_module(f"{__name__}.{module_name}")
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith(__name__):
+            return None
+        raise
+    extractor: Extractor = getattr(module, function)
+    return extractor
 
 
 def extract(data: bytes, name: str, limits: Limits) -> Extraction:
@@ -31,10 +59,10 @@ def extract(data: bytes, name: str, limits: Limits) -> Extraction:
     suffix = PurePath(name).suffix.lower()
     if suffix in TEXT_SUFFIXES or name == "-":
         return extract_text(data, name)
-    if suffix == ".pdf":
-        return extract_pdf(data, name, limits)
-    if suffix in WORD_SUFFIXES:
-        return extract_docx(data, name, limits)
     if suffix in LEGACY_SUFFIXES:
         return Extraction.unreadable("legacy-format", suffix)
-    return Extraction.unreadable("unsupported-format", suffix or "(no extension)")
+    spec = FORMATS.get(suffix)
+    extractor = _extractor(spec) if spec else None
+    if extractor is None:
+        return Extraction.unreadable("unsupported-format", suffix or "(no extension)")
+    return extractor(data, name, limits)
