@@ -282,22 +282,24 @@ def _one_line(text: str) -> str:
 
 def _holds(context: Context, text: str, start: int, end: int) -> str | None:
     """The context word (or note) that makes ``context`` hold around ``text[start:end]``."""
-    if context.before is not None or context.after is not None:
+    if context.before is not None:
         line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", end)
-        line_end = len(text) if line_end < 0 else line_end
-        if context.before is not None and not context.before.search(text, line_start, start):
+        if not context.before.search(text, line_start, start):
             return None
-        if context.after is not None and not context.after.match(text, end, line_end):
+    if context.after is not None:
+        line_end = text.find("\n", end)
+        if not context.after.match(text, end, len(text) if line_end < 0 else line_end):
             return None
     if not context.words:
         return context.note or "pattern"
-    regions = []
-    if context.side in ("before", "both"):
-        regions.append(text[max(0, start - context.window):start])
-    if context.side in ("after", "both"):
-        regions.append(text[end:end + context.window])
-    for region in regions:
+    window = context.window
+    if context.side != "after":
+        region = text[max(0, start - window):start]
+        for word in context.words:
+            if word in region:
+                return word
+    if context.side != "before":
+        region = text[end:end + window]
         for word in context.words:
             if word in region:
                 return word

@@ -12,6 +12,7 @@ import re
 
 _ALNUM = re.compile(r"[^\W_]")
 _VISIBLE = re.compile(r"\S")
+_KEPT = {keep: re.compile(rf"(?:[\W_]*[^\W_]){{{keep}}}") for keep in (1, 2)}
 NUMERALS = frozenset("零〇一二三四五六七八九十百千萬億兩壹貳參叁肆伍陸柒捌玖拾佰仟")
 HIDDEN = "********"
 
@@ -29,6 +30,7 @@ def mask(text: str, mode: str) -> str:
 
 
 def _mask_ends(text: str) -> str:
+    """Every alphanumeric character hidden but the first and last ``keep`` (separators stay)."""
     if text.isalnum():  # the common case, an identifier without separators
         count = len(text)
         keep = 2 if count >= 8 else 1 if count >= 5 else 0
@@ -38,16 +40,16 @@ def _mask_ends(text: str) -> str:
         masked = _VISIBLE.sub("*", text)
         return masked if masked != text else HIDDEN
     keep = 2 if count >= 8 else 1 if count >= 5 else 0
-    start = _skip_alnum(text, keep, range(len(text)))
-    end = _skip_alnum(text, keep, range(len(text) - 1, -1, -1)) + 1
-    return text[:start] + _ALNUM.sub("*", text[start:end]) + text[end:]
+    if not keep:
+        return _ALNUM.sub("*", text)
+    head = _kept_length(text, keep)
+    tail = len(text) - _kept_length(text[::-1], keep)
+    return text[:head] + _ALNUM.sub("*", text[head:tail]) + text[tail:]
 
 
-def _skip_alnum(text: str, keep: int, order: range) -> int:
-    """Index of the alphanumeric character that follows ``keep`` others in ``order``."""
-    for index in order:
-        if text[index].isalnum():
-            if not keep:
-                return index
-            keep -= 1
-    raise AssertionError("fewer alphanumeric characters than counted")
+def _kept_length(text: str, keep: int) -> int:
+    """Length of the shortest start of ``text`` holding ``keep`` alphanumeric characters."""
+    match = _KEPT[keep].match(text)
+    if match is None:
+        raise AssertionError("fewer alphanumeric characters than counted")
+    return match.end()

@@ -89,8 +89,27 @@ class Location:
 
     def at(self, line: int, column: int) -> Location:
         """This location narrowed to a line and column inside the segment (both 1-based)."""
-        return Location(self.part, self.page, self.sheet, self.slide, self.paragraph, self.table,
-                        self.row, self.col, self.cell, self.name, line, column)
+        # One per finding, so it is built by setting its slots directly: about twice as fast as
+        # the generated __init__, which goes through object.__setattr__ field by field.
+        new = _new_object(Location)
+        _set_part(new, self.part)
+        _set_page(new, self.page)
+        _set_sheet(new, self.sheet)
+        _set_slide(new, self.slide)
+        _set_paragraph(new, self.paragraph)
+        _set_table(new, self.table)
+        _set_row(new, self.row)
+        _set_col(new, self.col)
+        _set_cell(new, self.cell)
+        _set_name(new, self.name)
+        _set_line(new, line)
+        _set_column(new, column)
+        return new
+
+
+_new_object = object.__new__
+(_set_part, _set_page, _set_sheet, _set_slide, _set_paragraph, _set_table, _set_row, _set_col,
+ _set_cell, _set_name, _set_line, _set_column) = (vars(Location)[f.name].__set__ for f in fields(Location))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,587 @@
+"""Excel .xlsx (and .xlsm, .xltx, .xltm): every sheet, cell, comment, name and property, located.
+
+The package is read directly, not through openpyxl: openpyxl's read-only mode streams values
+but drops comments, and its normal mode builds every cell as an object; both would also open an
+archive that :func:`open_zip` has not vetted.  Here the shared strings and each sheet are walked
+in one streaming expat pass through the archive's byte budget, which is several times faster
+than openpyxl's read-only iteration (see the report in ``tests/test_extract_xlsx.py``) and never
+builds a sheet in memory.
+
+What leaks from a workbook is often what Excel does not show: hidden and very hidden sheets, a
+comment, a defined name, a print header with the 密等, the document properties.  All are read.
+
+A roster puts the label once at the top of a column and the values below it, so a value alone
+(70/01/01, 0912345678) says nothing.  For a column whose header, in the first rows of the sheet,
+is a personal-data or password label, each value below it becomes one segment ``label：value``
+at the value's cell, so the rules that look for a label near a value fire; the bare value is
+not emitted again, so nothing is found twice.  A value whose left neighbour is such a label (a
+form laid out as label | value) is joined the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import Any
+from xml.etree import ElementTree as ET
+from xml.parsers import expat
+
+from ..model import Location, Problem, Segment
+from .base import Extraction
+from .safezip import (
+    Refused,
+    SafeZip,
+    attach_items,
+    cfb_problem,
+    guarded_expat,
+    open_zip,
+    parse_xml,
+    read_items,
+)
+
+__all__ = ["HEADER_LABELS", "Package", "drawing_paragraphs", "extract_xlsx", "joined_with_headers"]
+
+_A = ("http://schemas.openxmlformats.org/drawingml/2006/main",
+      "http://purl.oclc.org/ooxml/drawingml/main")
+
+# Column headers whose values are personal data (or passwords) even when a value alone is weak.
+# A header matches when, without spaces, brackets and a trailing colon, it contains one of these.
+HEADER_LABELS: tuple[str, ...] = (
+    "身分證", "身份證", "統一證號", "居留證", "出生", "生日", "手機", "行動電話", "電話", "住址",
+    "地址", "戶籍", "護照", "健保", "帳號", "帳戶", "病歷", "密碼", "口令", "password", "Password",
+    "PASSWORD",
+)
+_LABELS = re.compile("|".join(map(re.escape, HEADER_LABELS)))
+_FULL_WIDTH = re.compile("[\uff01-\uff5e]")  # what NFKC would turn into a label's ASCII
+_MAX_HEADER_CHARS = 20  # a longer cell is a sentence, not a column header
+_HEADER_ROWS = 5  # the first this many non-empty rows may hold headers
+_LABEL_NOISE = re.compile(r"[\s:：]+|[(（][^)）]*[)）]")
+_JOIN = "："
+
+_HEADER_FOOTER = frozenset({"oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader",
+                            "firstFooter"})
+# Header/footer codes: &L &C &R sections, &P page, &"font,style", &12 size, && a literal &.
+_HF_CODES = re.compile(r'&(?:"[^"]*"|[0-9]+|[LCRPNDTZFABGSUXYEKlcrpndtzfabgsuxyek]|(?=&))')
+
+_CORE_FIELDS = frozenset({"title", "subject", "keywords", "description", "creator",
+                          "lastModifiedBy", "category", "contentStatus"})
+_APP_FIELDS = {"Company": "company", "Manager": "manager"}
+
+# Built-in number formats that show a date (zh-TW locale ids included: 27-36, 50-58).
+_DATE_FORMAT_IDS = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)})
+_FORMAT_NOISE = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.|[Ee][+-]')
+_EPOCH_1900 = dt.datetime(1899, 12, 30)
+_EPOCH_1904 = dt.datetime(1904, 1, 1)
+
+
+def extract_xlsx(data: bytes, name: str, limits: object) -> Extraction:
+    """Segments of every text-bearing part of an .xlsx held in memory; never raises on content."""
+    del name  # the format is known; the name is scanned by the caller
+    if not data:
+        return Extraction.unreadable("empty")
+    cfb = cfb_problem(data, "Excel 97-2003 .xls or other OLE compound file, not an .xlsx")
+    if cfb is not None:
+        return Extraction.unreadable(cfb.code, cfb.detail)
+    try:
+        archive = open_zip(data, limits)
+    except Refused as exc:
+        return Extraction.unreadable(exc.code, exc.detail)
+    return _XlsxReader(archive).read()
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _attr(element: ET.Element, local: str) -> str | None:
+    """An attribute by local name, whatever namespace (r:id, strict or transitional) it has."""
+    for key, value in element.attrib.items():
+        if _local(key) == local:
+            return value
+    return None
+
+
+class Package:
+    """One opened OOXML package: small parts as trees, relationships, properties, problems.
+
+    Shared by the xlsx and pptx readers; a refused part is recorded and reading goes on, except
+    once the byte budget is spent (``exhausted``), when nothing more is inflated.
+    """
+
+    def __init__(self, archive: SafeZip) -> None:
+        self.zip = archive
+        self.segments: list[Segment] = []
+        self.problems: list[Problem] = []
+        self.exhausted = False
+
+    def fail(self, exc: Refused) -> None:
+        self.problems.append(exc.problem)
+        if exc.code == "zip-bomb":
+            self.exhausted = True
+
+    def xml(self, part: str) -> ET.Element | None:
+        """A small part as a tree, or None (absent, or refused and recorded)."""
+        found = self.zip.find(part)
+        if found is None or self.exhausted:
+            return None
+        try:
+            return parse_xml(self.zip.read(found), found)
+        except Refused as exc:
+            self.fail(exc)
+            return None
+
+    def rels(self, part: str) -> list[tuple[str, str, str]]:
+        """``(id, type, stored target)`` of ``part``'s internal relationships that exist."""
+        folder, base = posixpath.split(part)
+        root = self.xml(posixpath.join(folder, "_rels", f"{base}.rels"))
+        out = []
+        for rel in root if root is not None else ():
+            target = rel.get("Target", "")
+            if rel.get("TargetMode") == "External" or not target:
+                continue
+            resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                posixpath.join(folder, target))
+            stored = self.zip.find(resolved)
+            if stored is not None:
+                out.append((rel.get("Id", ""), rel.get("Type", "").rsplit("/", 1)[-1], stored))
+        return out
+
+    def main_part(self, fallback: str) -> str | None:
+        """The package's officeDocument part, or ``fallback`` when the relationship is missing."""
+        main = next((t for _, kind, t in self.rels("") if kind == "officeDocument"), None)
+        return main or self.zip.find(fallback)
+
+    def metadata(self) -> None:
+        """Title, subject, keywords, comments, author … and custom properties (labels live there)."""
+        targets = {kind: target for _, kind, target in self.rels("")}
+        core = self.xml(targets.get("core-properties", "docProps/core.xml"))
+        for child in core if core is not None else ():
+            local = _local(child.tag)
+            if local in _CORE_FIELDS and child.text and child.text.strip():
+                self.segments.append(Segment(child.text, Location("metadata", name=local)))
+        app = self.xml(targets.get("extended-properties", "docProps/app.xml"))
+        for child in app if app is not None else ():
+            local = _APP_FIELDS.get(_local(child.tag))
+            if local and child.text and child.text.strip():
+                self.segments.append(Segment(child.text, Location("metadata", name=local)))
+        custom = self.xml(targets.get("custom-properties", "docProps/custom.xml"))
+        for prop in custom if custom is not None else ():
+            text = "".join(prop.itertext()).strip()
+            if text:
+                self.segments.append(Segment(text, Location("metadata",
+                                                             name=f"custom:{prop.get('name', '')}")))
+
+    def finish(self, main_ok: bool, embeddings: str) -> Extraction:
+        """The extraction, embedded documents attached; unreadable when the main part was not read."""
+        items: tuple[tuple[str, bytes], ...] = ()
+        if not self.exhausted:
+            items, item_problems = read_items(self.zip, embeddings)
+            self.problems.extend(item_problems)
+        status = "unreadable" if not main_ok else "partial" if self.problems else "scanned"
+        extraction = Extraction(segments=tuple(self.segments), problems=tuple(self.problems),
+                                status=status)
+        return attach_items(extraction, items)
+
+
+def drawing_paragraphs(body: ET.Element) -> str:
+    """The text of a DrawingML text body (``a:txBody``, ``p:txBody``), one line per paragraph."""
+    lines = []
+    for paragraph in body:
+        if _local(paragraph.tag) != "p":
+            continue
+        parts = []
+        for node in paragraph.iter():
+            local = _local(node.tag)
+            if local == "t" and node.text and node.tag.startswith("{") and \
+                    node.tag[1:].split("}")[0] in _A:
+                parts.append(node.text)
+            elif local == "br":
+                parts.append("\n")
+        lines.append("".join(parts))
+    return "\n".join(lines).strip("\n")
+
+
+def header_label(text: str) -> str | None:
+    """The cell's text when it reads as a personal-data column header, else None.
+
+    Called for every cell, so a C regex search rejects the common case before NFKC runs.
+    """
+    if len(text) > _MAX_HEADER_CHARS * 2 or (_LABELS.search(text) is None
+                                             and _FULL_WIDTH.search(text) is None):
+        return None
+    bare = _LABEL_NOISE.sub("", unicodedata.normalize("NFKC", text))
+    if not bare or len(bare) > _MAX_HEADER_CHARS or _LABELS.search(bare) is None:
+        return None
+    return text.strip().rstrip(":：").strip()
+
+
+Cell = tuple[int, int, str, Location]  # row, col, text, location
+
+
+def joined_with_headers(rows: Iterable[list[Cell]]) -> Iterator[Segment]:
+    """Segments of rows of cells, values under (or right of) a personal-data label joined to it.
+
+    Rows come in order and are streamed: only the first ``_HEADER_ROWS`` non-empty rows are held
+    back until the header columns are known.
+    """
+    headers: dict[int, tuple[int, str]] = {}  # col → (header row, label)
+    pending: list[list[Cell]] = []
+    rows = iter(rows)
+    for row in rows:
+        if not row:
+            continue
+        pending.append(row)
+        if len(pending) == _HEADER_ROWS:
+            break
+    for row in pending:
+        for r, c, text, _ in row:
+            label = header_label(text)
+            if label and c not in headers:
+                headers[c] = (r, label)
+
+    def emit(row: list[Cell]) -> Iterator[Segment]:
+        left: tuple[int, str] | None = None  # (col, label) of the previous cell when it is a label
+        for r, c, text, location in row:
+            header = headers.get(c)
+            label = header[1] if header and header[0] < r else \
+                left[1] if left and left[0] == c - 1 else None
+            if label and header_label(text) is None:
+                yield Segment(f"{label}{_JOIN}{text}", location)
+            else:
+                yield Segment(text, location)
+            found = header_label(text)
+            left = (c, found) if found else None
+
+    for row in pending:
+        yield from emit(row)
+    for row in rows:
+        yield from emit(row)
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + (ord(char) - 64)
+    return number
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+
+
+def _is_date_format(code: str) -> bool:
+    bare = _FORMAT_NOISE.sub("", code).lower()
+    return "general" not in bare and re.search(r"[dmyhseg]", bare) is not None
+
+
+def _zero_pad(code: str) -> int:
+    """Width of a format like ``0000000000`` (keeps the leading zero of a phone number)."""
+    return len(code) if len(code) > 1 and set(code) == {"0"} else 0
+
+
+class _Formats:
+    """What a cell's style index means for its text: a date, a zero-padded number, or as stored."""
+
+    def __init__(self, styles: ET.Element | None, date1904: bool) -> None:
+        self.epoch = _EPOCH_1904 if date1904 else _EPOCH_1900
+        codes: dict[int, str] = {}
+        self.kinds: list[tuple[str, int]] = []  # per style index: ("date"|"pad"|"", width)
+        if styles is None:
+            return
+        for child in styles:
+            if _local(child.tag) == "numFmts":
+                for fmt in child:
+                    try:
+                        codes[int(fmt.get("numFmtId", ""))] = fmt.get("formatCode", "")
+                    except ValueError:
+                        continue
+        for child in styles:
+            if _local(child.tag) != "cellXfs":
+                continue
+            for xf in child:
+                try:
+                    fmt_id = int(xf.get("numFmtId", "0"))
+                except ValueError:
+                    fmt_id = 0
+                code = codes.get(fmt_id)
+                if code is not None:
+                    kind = ("date", 0) if _is_date_format(code) else ("pad", _zero_pad(code)) \
+                        if _zero_pad(code) else ("", 0)
+                else:
+                    kind = ("date", 0) if fmt_id in _DATE_FORMAT_IDS else ("", 0)
+                self.kinds.append(kind)
+
+    def number(self, value: str, style: str | None) -> str:
+        """A stored number as Excel would show its meaning (dates as ISO dates)."""
+        if style is None or not self.kinds:
+            return value
+        try:
+            kind, width = self.kinds[int(style)]
+        except (ValueError, IndexError):
+            return value
+        try:
+            if kind == "date":
+                serial = float(value)
+                if serial < 61 and self.epoch is _EPOCH_1900:
+                    serial += 1  # Excel's 1900-02-29 that never was
+                moment = self.epoch + dt.timedelta(days=serial)
+                if moment.time() == dt.time():
+                    return moment.date().isoformat()
+                return moment.isoformat(sep=" ", timespec="seconds")
+            if kind == "pad" and value.isdigit():
+                return value.zfill(width)
+        except (ValueError, OverflowError):
+            pass
+        return value
+
+
+class _RootReached(Exception):
+    """Raised inside the prolog guard once the root element starts: no DTD can follow."""
+
+
+def _stop_at_root(*_: Any) -> None:
+    raise _RootReached
+
+
+def pull(chunks: Iterable[bytes], part: str, events: tuple[str, ...] = ("start", "end"),
+         ) -> Iterator[tuple[str, ET.Element]]:
+    """Events of a large part from ElementTree's C pull parser, behind a DTD guard.
+
+    The pull parser builds elements in C, about twice as fast as Python expat handlers; it
+    cannot refuse a DTD itself, so a guarded expat parser reads the prolog first (a DTD can
+    only come before the root element) and refuses one with ``xml-entities``.  Errors become
+    :class:`Refused`; callers clear what they have read to keep memory flat.
+    """
+    guard = guarded_expat(None)
+    guard.StartElementHandler = _stop_at_root
+    guarded = False
+    parser = ET.XMLPullParser(events=events)
+    try:
+        for chunk in chunks:
+            if not guarded:
+                try:
+                    guard.Parse(chunk, False)
+                except _RootReached:
+                    guarded = True
+            parser.feed(chunk)
+            yield from parser.read_events()
+        parser.close()
+        yield from parser.read_events()
+    except (ET.ParseError, expat.ExpatError) as exc:
+        raise Refused("corrupt", f"{part}: XML {exc}") from None
+
+
+def _shared_strings(events: Iterator[tuple[str, ET.Element]]) -> list[str]:
+    """``sst/si`` texts in order; phonetic guides (``rPh``) are readings, not text."""
+    strings: list[str] = []
+    root: ET.Element | None = None
+    for event, element in events:
+        if event == "start":
+            if root is None:
+                root = element
+            continue
+        if element.tag.endswith("}si"):
+            strings.append("".join(
+                (child.text or "") if child.tag.endswith("}t") else
+                "".join(t.text or "" for t in child if t.tag.endswith("}t"))
+                if child.tag.endswith("}r") else "" for child in element))
+            if root is not None:
+                root.remove(element)
+    return strings
+
+
+class _Sheet:
+    """Rows of located cells and print headers/footers of one worksheet, read as it streams."""
+
+    def __init__(self, sheet: str, strings: list[str], formats: _Formats) -> None:
+        self.sheet = sheet
+        self.strings = strings
+        self.formats = formats
+        self.headers: list[Segment] = []
+        self.tags: dict[str, str] = {}
+        self.header_footer: set[str] = set()
+
+    def rows(self, events: Iterator[tuple[str, ET.Element]]) -> Iterator[list[Cell]]:
+        parent: ET.Element | None = None
+        row_number = 0
+        for event, element in events:
+            tag = element.tag
+            if event == "start":
+                if not self.tags:
+                    namespace = tag[1:].split("}")[0] if tag.startswith("{") else ""
+                    self.tags = {local: f"{{{namespace}}}{local}" if namespace else local
+                                 for local in ("row", "c", "v", "is", "t", "r", "sheetData",
+                                               *_HEADER_FOOTER)}
+                    self.header_footer = {self.tags[local] for local in _HEADER_FOOTER}
+                elif tag == self.tags["sheetData"]:
+                    parent = element
+                continue
+            if tag == self.tags.get("row"):
+                number = element.get("r", "")
+                row_number = int(number) if number.isdigit() else row_number + 1
+                cells = self._cells(element, row_number)
+                if parent is not None:
+                    parent.remove(element)
+                if cells:
+                    yield cells
+            elif tag in self.header_footer:
+                self._header_footer(element)
+
+    def _cells(self, row: ET.Element, number: int) -> list[Cell]:
+        cells: list[Cell] = []
+        col = 0
+        tags = self.tags
+        for cell in row:
+            if cell.tag != tags["c"]:
+                continue
+            ref = _REF.fullmatch(cell.get("r", ""))
+            col = _column_number(ref.group(1).upper()) if ref else col + 1
+            kind = cell.get("t")
+            if kind == "s":
+                try:
+                    text = self.strings[int(cell.findtext(tags["v"]) or "")]
+                except (ValueError, IndexError):
+                    continue
+            elif kind == "inlineStr":
+                inline = cell.find(tags["is"])
+                text = "" if inline is None else "".join(
+                    (child.text or "") if child.tag == tags["t"] else
+                    "".join(t.text or "" for t in child if t.tag == tags["t"])
+                    if child.tag == tags["r"] else "" for child in inline)
+            elif kind in ("b", "e"):
+                continue  # TRUE/FALSE and #N/A carry nothing that leaks
+            else:
+                text = cell.findtext(tags["v"]) or ""
+                if text and kind not in ("str", "d"):
+                    text = self.formats.number(text, cell.get("s"))
+            if text and not text.isspace():
+                cells.append((number, col, text, Location(
+                    "table", sheet=self.sheet, cell=f"{_column_letters(col)}{number}", row=number,
+                    col=col)))
+        return cells
+
+    def _header_footer(self, element: ET.Element) -> None:
+        local = _local(element.tag)
+        text = _HF_CODES.sub(lambda m: "&" if m.group(0) == "&" else " ", element.text or "")
+        text = " ".join(text.split())
+        if text:
+            part = "header" if "Header" in local else "footer"
+            self.headers.append(Segment(text, Location(part, sheet=self.sheet, name=local)))
+
+
+class _XlsxReader(Package):
+    """Reads the parts of one opened workbook package."""
+
+    def read(self) -> Extraction:
+        main = self.main_part("xl/workbook.xml")
+        workbook = self.xml(main) if main else None
+        if workbook is None:
+            if not self.problems:
+                return Extraction.unreadable("corrupt", "no xl/workbook.xml: not an Excel workbook")
+            return Extraction(problems=tuple(self.problems), status="unreadable")
+        assert main is not None
+        rels = self.rels(main)
+        by_id = {rel_id: target for rel_id, _, target in rels}
+        by_kind: dict[str, str] = {}
+        for _, kind, target in rels:
+            by_kind.setdefault(kind, target)
+        date1904 = any(_local(child.tag) == "workbookPr" and child.get("date1904", "") in ("1", "true")
+                       for child in workbook)
+        strings = self._shared_strings(by_kind.get("sharedStrings"))
+        formats = _Formats(self.xml(by_kind["styles"]) if "styles" in by_kind else None, date1904)
+        for child in workbook:
+            local = _local(child.tag)
+            if local == "sheets":
+                for sheet in child:
+                    sheet_name = sheet.get("name", "")
+                    if sheet_name.strip():
+                        self.segments.append(Segment(sheet_name, Location("sheet-name",
+                                                                          sheet=sheet_name)))
+                    target = by_id.get(_attr(sheet, "id") or "")
+                    if target is not None:
+                        self._sheet(target, sheet_name, strings, formats)
+            elif local == "definedNames":
+                self._defined_names(child)
+        self.metadata()
+        return self.finish(True, posixpath.join(posixpath.dirname(main), "embeddings"))
+
+    def _shared_strings(self, part: str | None) -> list[str]:
+        if part is None or self.exhausted:
+            return []
+        strings: list[str] = []
+        try:
+            strings = _shared_strings(pull(self.zip.chunks(part), part))
+        except Refused as exc:
+            self.fail(exc)
+        return strings
+
+    def _sheet(self, part: str, name: str, strings: list[str], formats: _Formats) -> None:
+        sheet = _Sheet(name, strings, formats)
+        if not self.exhausted:
+            try:  # rows are joined to their headers as they stream; a failure keeps what was read
+                for segment in joined_with_headers(sheet.rows(pull(self.zip.chunks(part), part))):
+                    self.segments.append(segment)
+            except Refused as exc:
+                self.fail(exc)
+        self.segments.extend(sheet.headers)
+        threaded = False
+        for _, kind, target in self.rels(part):
+            if kind == "threadedComment":
+                threaded = True
+                self._comments(target, name, "threadedComment", skip_threaded=False)
+            elif kind == "drawing":
+                self._drawing(target, name)
+        for _, kind, target in self.rels(part):
+            if kind == "comments":
+                self._comments(target, name, "comment", skip_threaded=threaded)
+
+    def _comments(self, part: str, sheet: str, element: str, *, skip_threaded: bool) -> None:
+        """Cell notes, and threaded comments with their replies; Excel's legacy copy of a
+        threaded comment (text starting ``[Threaded comment]``) is skipped when both exist."""
+        root = self.xml(part)
+        for node in root.iter() if root is not None else ():
+            if _local(node.tag) != element:
+                continue
+            text = "".join(t.text or "" for t in node.iter() if _local(t.tag) == "t") \
+                if element == "comment" else "".join(
+                    "".join(t.itertext()) for t in node if _local(t.tag) == "text")
+            if not text.strip() or (skip_threaded and text.startswith("[Threaded comment]")):
+                continue
+            ref = node.get("ref", "")
+            match = _REF.fullmatch(ref)
+            row, col = (int(match.group(2)), _column_number(match.group(1).upper())) if match else \
+                (None, None)
+            self.segments.append(Segment(text, Location("comment", sheet=sheet, cell=ref or None,
+                                                        row=row, col=col)))
+
+    def _drawing(self, part: str, sheet: str) -> None:
+        """Text boxes and shapes drawn on a sheet (a 機密 stamp is often one)."""
+        root = self.xml(part)
+        for node in root.iter() if root is not None else ():
+            if _local(node.tag) == "txBody":
+                text = drawing_paragraphs(node)
+                if text.strip():
+                    self.segments.append(Segment(text, Location("textbox", sheet=sheet)))
+
+    def _defined_names(self, names: ET.Element) -> None:
+        """Names and what they stand for, as ``name：value`` so a constant named 密碼 is found;
+        Excel's own (``_xlnm.Print_Area`` …) are skipped."""
+        for defined in names:
+            name = defined.get("name", "")
+            if not name or name.startswith("_xlnm."):
+                continue
+            value = (defined.text or "").strip()
+            if len(value) > 1 and value[0] == value[-1] == '"':  # a string constant, as Excel shows it
+                value = value[1:-1].replace('""', '"')
+            text = f"{name}{_JOIN}{value}" if value else name
+            self.segments.append(Segment(text, Location("defined-name", name=name)))
