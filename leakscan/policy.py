@@ -13,6 +13,7 @@ import re
 import tomllib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,10 +29,10 @@ from .model import (
     Finding,
     HandlingRule,
     Reason,
-    severity_rank,
 )
 
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 ALL_ACTIONS = "all"
 
 
@@ -49,7 +50,7 @@ class Condition:
         return ((self.categories is None or finding.category in self.categories)
                 and (self.rules is None or finding.rule in self.rules)
                 and (self.levels is None or finding.level in self.levels)
-                and severity_rank(finding.severity) >= severity_rank(self.min_severity)
+                and _RANK[finding.severity] >= _RANK[self.min_severity]
                 and (self.roster is None or self.roster == is_roster))
 
 
@@ -265,7 +266,7 @@ class Policy:
 
     def is_roster(self, findings: Iterable[Finding]) -> bool:
         count = sum(1 for f in findings if f.rule in self.roster_rules
-                    and severity_rank(f.severity) >= severity_rank("medium"))
+                    and _RANK[f.severity] >= _RANK["medium"])
         return count >= self.roster_threshold
 
     def verdict_for(self, finding: Finding, action: str, is_roster: bool) -> PolicyEntry | None:
@@ -280,9 +281,12 @@ class Policy:
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
         is_roster = self.is_roster(findings)
+        # Findings that agree on everything a condition looks at get the same answers, and a
+        # roster has thousands of them: decide once per kind of finding.
+        kinds = list({(f.rule, f.category, f.severity, f.level): f for f in findings}.values())
         verdict = "allow"
         reasons: list[Reason] = []
-        for finding in findings:
+        for finding in kinds:
             entry = self.verdict_for(finding, action, is_roster)
             if entry is None or entry.verdict == "allow":
                 continue
@@ -295,15 +299,14 @@ class Policy:
             verdict = max(verdict, unread, key=VERDICTS.index)
             reasons.append(Reason("not-read", status))
         reasons.sort(key=self._reason_order)
-        relevant = [f for f in findings if severity_rank(f.severity) >= severity_rank("low")]
+        relevant = [f for f in kinds if _RANK[f.severity] >= _RANK["low"]]
         return Decision(
             action=action,
             verdict=verdict,
-            handling=self._applicable(self.handling, relevant, action, is_roster),
+            handling=self._applicable(self._handling_by_action[action], relevant, is_roster),
             liability=self._applicable(
-                self.liabilities,
-                [f for f in relevant if severity_rank(f.severity) >= severity_rank("medium")],
-                action, is_roster),
+                self.liabilities, [f for f in relevant if _RANK[f.severity] >= _RANK["medium"]],
+                is_roster),
             reasons=tuple(reasons),
         )
 
@@ -318,13 +321,20 @@ class Policy:
     def entry(self, entry_id: str) -> PolicyEntry | None:
         return next((e for e in self.entries if e.id == entry_id), None)
 
+    @cached_property
+    def _handling_by_action(self) -> dict[str, tuple[HandlingEntry, ...]]:
+        return {a: tuple(e for e in self.handling if a in e.actions) for a in ACTIONS}
+
     @staticmethod
-    def _applicable(entries: Sequence[HandlingEntry], findings: Sequence[Finding], action: str,
+    def _applicable(entries: Sequence[HandlingEntry], findings: Sequence[Finding],
                     is_roster: bool) -> tuple[HandlingRule, ...]:
         if not findings:
             return ()
-        return tuple(e.rule for e in entries if action in e.actions
-                     and any(e.condition.matches(f, is_roster) for f in findings))
+        categories = {f.category for f in findings}
+        return tuple(
+            e.rule for e in entries
+            if (e.condition.categories is None or not e.condition.categories.isdisjoint(categories))
+            and any(e.condition.matches(f, is_roster) for f in findings))
 
     def rules_for(self, action: str | None = None) -> list[HandlingEntry]:
         """Handling rules for one action (or all), for ``leakscan rules``."""

@@ -58,7 +58,7 @@ PPTX_TEXTS = {
     "comment-legacy": "請勿外流",
     "comment-modern": "限閱",
     "comment-reply": "密碼：Rep@2026!x",
-    "master": "極機密",
+    "master": "絕對機密",
     "second-slide": "統一證號A800000014",
     "metadata-title": "極機密",
     "metadata-description": "內部限閱",

@@ -61,6 +61,8 @@ def extract(data: bytes, name: str, limits: Limits) -> Extraction:
         return extract_text(data, name)
     if suffix in LEGACY_SUFFIXES:
         return Extraction.unreadable("legacy-format", suffix)
+    if suffix == ".msg":  # the maintained reader (extract-msg) is GPL-3.0-only: not a dependency
+        return Extraction.unreadable("msg-not-read")
     spec = FORMATS.get(suffix)
     extractor = _extractor(spec) if spec else None
     if extractor is None:

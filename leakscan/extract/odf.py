@@ -1,8 +1,9 @@
 """OpenDocument .odt, .ods, .odp (the government's mandated format): every place text hides.
 
 The parts are read directly with the safe-zip reader and a DTD-refusing expat pass, not with
-odfpy: odfpy builds a DOM of the whole document through a SAX parser with no entity guard and
-is several times slower, and what leaks is often what an ODF viewer's text export leaves out.
+odfpy: odfpy inflates every entry with no shared byte budget and builds a DOM of the whole
+document (slow and memory-hungry on a large sheet), and its text helpers skip exactly what leaks:
+headers, annotations, tracked deletions.  A streaming walk keeps locations as it goes.
 
 - ``content.xml``: body paragraphs (``body``, numbered; heading level 1 and paragraphs styled
   Title are ``title``), tables (``table`` with table/row/col/paragraph; in .ods ``sheet`` and
@@ -260,6 +261,7 @@ class _Walker:
         self.tables: list[_Table] = []
         self.frames: list[str] = []  # presentation:class of the open draw:frames
         self.textbox = _Scope(Location("textbox", name=obj))
+        self.names: dict[str, str] = {}  # expat name → prefix:local, a handful per document
         self.skip = 0
         self.table_count = 0
         self.slide = 0
@@ -278,11 +280,13 @@ class _Walker:
         if self.skip:
             self.skip += 1
             return
-        name = _qname(tag)
+        names = self.names
+        name = names.get(tag) or names.setdefault(tag, _qname(tag))
         if name in _SKIP or (name == "presentation:notes" and self.kind == "styles"):
             self.skip = 1
             return
-        attr = {_qname(k): v for k, v in attrs.items()}
+        attr = {(names.get(k) or names.setdefault(k, _qname(k))): v for k, v in attrs.items()} \
+            if attrs else attrs
         if (name == "draw:frame" and self.kind == "styles" and self.master is not None
                 and not self.scopes and attr.get("presentation:class", "") not in ("", "header", "footer")):
             self.skip = 1  # a placeholder of the master slide: prompt text, not document text

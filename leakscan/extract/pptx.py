@@ -96,6 +96,9 @@ class _PptxReader(Package):
                 return Extraction.unreadable("corrupt", "no ppt/presentation.xml: not a presentation")
             return Extraction(problems=tuple(self.problems), status="unreadable")
         assert main is not None
+        if _local(presentation.tag) != "presentation":  # a Word or Excel file named .pptx
+            return Extraction.unreadable("corrupt", f"{main} is <{_local(presentation.tag)}>, "
+                                         "not a presentation")
         by_id = {rel_id: target for rel_id, kind, target in self.rels(main) if kind == "slide"}
         listed = _child(presentation, "sldIdLst")
         order = [by_id[rel_id] for slide in (listed if listed is not None else ())

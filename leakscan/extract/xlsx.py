@@ -55,7 +55,7 @@ HEADER_LABELS: tuple[str, ...] = (
     "PASSWORD",
 )
 _LABELS = re.compile("|".join(map(re.escape, HEADER_LABELS)))
-_FULL_WIDTH = re.compile("[\uff01-\uff5e]")  # what NFKC would turn into a label's ASCII
+_FULL_WIDTH = re.compile("[\uff21-\uff3a\uff41-\uff5a]")  # letters NFKC makes ASCII
 _MAX_HEADER_CHARS = 20  # a longer cell is a sentence, not a column header
 _HEADER_ROWS = 5  # the first this many non-empty rows may hold headers
 _LABEL_NOISE = re.compile(r"[\s:：]+|[(（][^)）]*[)）]")
@@ -248,11 +248,11 @@ def joined_with_headers(rows: Iterable[list[Cell]]) -> Iterator[Segment]:
             header = headers.get(c)
             label = header[1] if header and header[0] < r else \
                 left[1] if left and left[0] == c - 1 else None
-            if label and header_label(text) is None:
+            found = header_label(text)
+            if label and found is None:
                 yield Segment(f"{label}{_JOIN}{text}", location)
             else:
                 yield Segment(text, location)
-            found = header_label(text)
             left = (c, found) if found else None
 
     for row in pending:
@@ -490,6 +490,8 @@ class _XlsxReader(Package):
                 return Extraction.unreadable("corrupt", "no xl/workbook.xml: not an Excel workbook")
             return Extraction(problems=tuple(self.problems), status="unreadable")
         assert main is not None
+        if _local(workbook.tag) != "workbook":  # a Word or PowerPoint file named .xlsx
+            return Extraction.unreadable("corrupt", f"{main} is <{_local(workbook.tag)}>, not a workbook")
         rels = self.rels(main)
         by_id = {rel_id: target for rel_id, _, target in rels}
         by_kind: dict[str, str] = {}
