@@ -3,9 +3,9 @@
 The package is read directly, not through openpyxl: openpyxl's read-only mode streams values
 but drops comments, and its normal mode builds every cell as an object; both would also open an
 archive that :func:`open_zip` has not vetted.  Here the shared strings and each sheet are walked
-in one streaming expat pass through the archive's byte budget, which is several times faster
-than openpyxl's read-only iteration (see the report in ``tests/test_extract_xlsx.py``) and never
-builds a sheet in memory.
+as it streams through the archive's byte budget, a row at a time: a little faster than openpyxl's
+read-only iteration (1.1-1.4x on a 20,000-row sheet) while also reading what it skips, and a
+sheet is never held in memory.
 
 What leaks from a workbook is often what Excel does not show: hidden and very hidden sheets, a
 comment, a defined name, a print header with the 密等, the document properties.  All are read.
@@ -357,10 +357,11 @@ def pull(chunks: Iterable[bytes], part: str, events: tuple[str, ...] = ("start",
          ) -> Iterator[tuple[str, ET.Element]]:
     """Events of a large part from ElementTree's C pull parser, behind a DTD guard.
 
-    The pull parser builds elements in C, about twice as fast as Python expat handlers; it
-    cannot refuse a DTD itself, so a guarded expat parser reads the prolog first (a DTD can
-    only come before the root element) and refuses one with ``xml-entities``.  Errors become
-    :class:`Refused`; callers clear what they have read to keep memory flat.
+    The pull parser builds each row's elements in C, so the Python work per cell is one pass
+    over a finished row instead of five handler calls.  It cannot refuse a DTD itself, so a
+    guarded expat parser reads the prolog first (a DTD can only come before the root element)
+    and refuses one with ``xml-entities``.  Errors become :class:`Refused`; callers remove what
+    they have read to keep memory flat.
     """
     guard = guarded_expat(None)
     guard.StartElementHandler = _stop_at_root
