@@ -66,3 +66,13 @@ def test_level_in_file_name_is_found(scanner: Scanner) -> None:
     result = scanner.scan_bytes("會議紀錄".encode(), "極機密_會議紀錄.txt")
     [finding] = result.findings
     assert (finding.level, finding.location.part) == ("極機密", "filename")
+
+
+def test_every_registered_format_has_its_extractor() -> None:
+    import importlib
+
+    from leakscan.extract import FORMATS
+
+    for suffix, spec in FORMATS.items():
+        module, function = spec.split(":")
+        assert callable(getattr(importlib.import_module(f"leakscan.extract.{module}"), function)), suffix

@@ -387,7 +387,7 @@ def open_data_notice_odt() -> bytes:
                  "公告事項：",
                  "一、新增資料集計12項，詳如附表，已上架於本府資料開放平臺。"):
         body.addElement(P(text=line))
-    host = P(text="二、資料集聯絡窗口：研考科資料治理股承辦人林佳蓉，電話(02)2720-8889分機5120。")
+    host = P(text="二、資料集聯絡窗口：研考科資料治理股，承辦人：林佳蓉，電話：(02)2720-8889分機5120。")
     note = office.Annotation()
     note.addElement(dc.Creator(text="研考科科長"))
     note.addElement(dc.Date(text="2026-04-01T09:00:00"))

@@ -2,7 +2,7 @@
 problems become part of the ``Extraction`` so the caller can report the file as not read.
 
 Extractors are imported on first use, so a scan of plain text never loads PDFium or the XML
-machinery, and a format whose module is missing is reported as not read instead of crashing.
+machinery.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ LEGACY_SUFFIXES = frozenset({".doc", ".xls", ".ppt", ".dot", ".xlt", ".pot"})
 FORMATS: dict[str, str] = {
     **dict.fromkeys((".docx", ".docm", ".dotx", ".dotm"), "docx:extract_docx"),
     ".pdf": "pdf:extract_pdf",
-    **dict.fromkeys((".xlsx", ".xlsm"), "xlsx:extract_xlsx"),
-    **dict.fromkeys((".pptx", ".pptm"), "pptx:extract_pptx"),
+    **dict.fromkeys((".xlsx", ".xlsm", ".xltx", ".xltm"), "xlsx:extract_xlsx"),
+    **dict.fromkeys((".pptx", ".pptm", ".potx", ".ppsx", ".ppsm"), "pptx:extract_pptx"),
     **dict.fromkeys((".odt", ".ods", ".odp"), "odf:extract_odf"),
     **dict.fromkeys((".html", ".htm"), "html:extract_html"),
     **dict.fromkeys((".di", ".sw", ".xml"), "di:extract_di"),
@@ -38,15 +38,9 @@ FORMATS: dict[str, str] = {
 Extractor = Callable[[bytes, str, Limits], Extraction]
 
 
-def _extractor(spec: str) -> Extractor | None:
+def _extractor(spec: str) -> Extractor:
     module_name, function = spec.split(":")
-    try:
-        module = importlib.import_module(f"{__name__}.{module_name}")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith(__name__):
-            return None
-        raise
-    extractor: Extractor = getattr(module, function)
+    extractor: Extractor = getattr(importlib.import_module(f"{__name__}.{module_name}"), function)
     return extractor
 
 
@@ -64,7 +58,6 @@ def extract(data: bytes, name: str, limits: Limits) -> Extraction:
     if suffix == ".msg":  # the maintained reader (extract-msg) is GPL-3.0-only: not a dependency
         return Extraction.unreadable("msg-not-read")
     spec = FORMATS.get(suffix)
-    extractor = _extractor(spec) if spec else None
-    if extractor is None:
+    if spec is None:
         return Extraction.unreadable("unsupported-format", suffix or "(no extension)")
-    return extractor(data, name, limits)
+    return _extractor(spec)(data, name, limits)
