@@ -20,9 +20,9 @@ __all__ = ["SCHEMA", "render_json", "render_text", "summary"]
 
 
 def summary(results: Sequence[ScanResult]) -> dict[str, Any]:
-    """Counts over every result, nested container items included."""
+    """Counts per file (statuses, decisions) and over every item inside them (findings)."""
     every = [r for result in results for r in result.all_results()]
-    statuses = Counter(r.status for r in every)
+    statuses = Counter(r.status for r in results)
     verdicts = Counter(r.verdict for r in results)
     categories = Counter(f.category for r in every for f in r.findings)
     severities = Counter(f.severity for r in every for f in r.findings)
@@ -147,15 +147,20 @@ def render_text(results: Sequence[ScanResult], action: str, *, lang: str = "zh-T
     verdicts = ", ".join(f"{messages.word('verdict', v, lang)} {n}"
                          for v, n in counts["decisions"].items() if n)
     status = counts["status"]
+    inside = counts["items"] - counts["files"]
     if en:
         lines.append(
-            f"{counts['files']} file(s): {status['scanned']} read, {status['partial']} partial, "
+            f"{counts['files']} file(s)"
+            + (f" ({inside} item(s) inside)" if inside else "")
+            + f": {status['scanned']} read, {status['partial']} partial, "
             f"{status['unreadable']} not read; {counts['findings']} finding(s)"
             + (f" ({severities})" if severities else "")
             + f"; {messages.word('action', action, lang)}: {verdicts}")
     else:
         lines.append(
-            f"共 {counts['files']} 個檔案：完整讀取 {status['scanned']}、部分讀取 "
+            f"共 {counts['files']} 個檔案"
+            + (f"（含內嵌項目 {inside} 個）" if inside else "")
+            + f"：完整讀取 {status['scanned']}、部分讀取 "
             f"{status['partial']}、無法讀取 {status['unreadable']}；發現 {counts['findings']} 項"
             + (f"（{severities}）" if severities else "")
             + f"；{messages.word('action', action, lang)}判定：{verdicts}")
