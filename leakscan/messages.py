@@ -100,6 +100,7 @@ _TABLES: dict[str, dict[str, tuple[str, str]]] = {
                             "archive holds entries with the same name; only the first was read"),
         "msg-not-read": ("Outlook .msg 格式不支援，未檢查內容；請另存為 .eml",
                          "Outlook .msg is not supported, content not checked; save it as .eml"),
+        "timeout": ("超過單檔檢查時間上限，其餘內容未檢查", "time limit reached, the rest was not checked"),
         "too-deep": ("內嵌或壓縮層數過多，未讀取", "nested too deeply, not read"),
     },
     "reason": {

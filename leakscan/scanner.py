@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path, PurePath
 
 from .detect import Detector
 from .extract import Extraction, Limits, extract
-from .model import ACTIONS, VERDICTS, Decision, Finding, Location, ScanResult, Segment
+from .model import ACTIONS, VERDICTS, Decision, Finding, Location, Problem, ScanResult, Segment
 from .patternset import PatternSet, Rule, load_pattern_sets
 from .policy import ALL_ACTIONS, Policy
 from .selfcheck import example_failures
@@ -76,37 +77,52 @@ class Scanner:
         Documents inside it (attachments, embedded files, archive members) are scanned as items
         named ``outer!inner``; the file's own decision covers everything inside it.
         """
-        return self._scan_bytes(data, filename, filename, action, depth=0)
+        limits = replace(self.limits, deadline=time.monotonic() + self.limits.max_seconds)
+        return self._scan_bytes(data, filename, filename, action, 0, limits)
 
     def _scan_bytes(self, data: bytes, filename: str, shown: str, action: str | None,
-                    depth: int) -> ScanResult:
+                    depth: int, limits: Limits) -> ScanResult:
         try:
-            extraction = extract(data, filename, self.limits)
+            extraction = extract(data, filename, limits)
         except Exception as exc:  # an extractor bug must not take a gateway down
             extraction = Extraction.unreadable("internal-error", type(exc).__name__)
         name_segment = _filename_segment(filename)
         segments = (name_segment, *extraction.segments) if name_segment else extraction.segments
-        items = tuple(self._scan_item(blob, inner, f"{shown}!{inner}", action, depth + 1)
+        items = tuple(self._scan_item(blob, inner, f"{shown}!{inner}", action, depth + 1, limits)
                       for inner, blob in extraction.items)
-        findings = self.detect(segments)
+        findings, left = self._detect_until(segments, limits)
+        problems = extraction.problems
+        if left:
+            problems = (*problems, Problem("timeout", f"{left} segment(s) not checked"))
         nested = [r for item in items for r in item.all_results()]
         status = extraction.status
-        if status == "scanned" and any(r.status != "scanned" for r in nested):
+        if status == "scanned" and (left or any(r.status != "scanned" for r in nested)):
             status = "partial"
         every = findings + tuple(f for r in nested for f in r.findings)
         decision, decisions = self.decide(every, status, action)
         return ScanResult(path=shown, status=status, findings=findings,
-                          problems=extraction.problems, decision=decision, items=items,
+                          problems=problems, decision=decision, items=items,
                           decisions=decisions)
 
+    def _detect_until(self, segments: Sequence[Segment],
+                      limits: Limits) -> tuple[tuple[Finding, ...], int]:
+        """Findings of the segments checked before the deadline, and how many were left."""
+        findings: list[Finding] = []
+        for index, segment in enumerate(segments):
+            if limits.expired():
+                return tuple(findings), len(segments) - index
+            findings.extend(self._detector.detect(segment))
+        return tuple(findings), 0
+
     def _scan_item(self, data: bytes, inner: str, shown: str, action: str | None,
-                   depth: int) -> ScanResult:
+                   depth: int, limits: Limits) -> ScanResult:
         if depth > self.limits.max_depth:
-            extraction = Extraction.unreadable("too-deep", f"> {self.limits.max_depth}")
-            decision, decisions = self.decide((), extraction.status, action)
-            return ScanResult(path=shown, status=extraction.status, problems=extraction.problems,
-                              decision=decision, decisions=decisions)
-        return self._scan_bytes(data, PurePath(inner).name, shown, action, depth)
+            return self._result(shown, Extraction.unreadable("too-deep", f"> {self.limits.max_depth}"),
+                                action)
+        if limits.expired():
+            return self._result(shown, Extraction.unreadable("timeout", f"max_seconds={limits.max_seconds}"),
+                                action)
+        return self._scan_bytes(data, PurePath(inner).name, shown, action, depth, limits)
 
     def scan_path(self, path: str | os.PathLike[str], *, action: str | None = None) -> ScanResult:
         """Scan a file on disk; it is opened read-only and never written."""

@@ -122,3 +122,23 @@ def test_unknown_action_is_an_error() -> None:
 def test_actions_flow_into_the_decision(scanner: Scanner) -> None:
     result = scanner.scan_text("身分證A123456789", action="fax")
     assert result.decision.action == "fax"
+
+
+def test_time_budget_ends_a_slow_scan_as_partial_not_clean() -> None:
+    from tests.fixtures_pdf import make_pdf
+
+    pages = ["密等及解密條件或保密期限：機密"] * 5
+    spent = Scanner(limits=leakscan.Limits(max_seconds=0.0))
+    result = spent.scan_bytes(make_pdf(pages), "簽呈.pdf")
+    assert result.status in ("partial", "unreadable")
+    assert "timeout" in [p.code for p in result.problems]
+    assert result.verdict == "warn"
+    text = spent.scan_bytes(SECRET_TEXT.encode(), "x.txt")
+    assert text.status == "partial" and [p.code for p in text.problems] == ["timeout"]
+
+
+def test_default_time_budget_does_not_cut_ordinary_files(scanner: Scanner) -> None:
+    from tests.fixtures_pdf import make_pdf
+
+    result = scanner.scan_bytes(make_pdf(["密等及解密條件或保密期限：機密"] * 5), "簽呈.pdf")
+    assert result.status == "scanned" and len(result.findings) == 5

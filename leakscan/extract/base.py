@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from ..model import Problem, Segment
@@ -23,6 +24,15 @@ class Limits:
     max_entries: int = 10_000
     max_depth: int = 5
     max_pdf_pages: int = 2000  # pages past it are reported as not read (too-many-pages)
+    # Time budget per file, in seconds.  Checked between pages, segments and embedded items, so a
+    # slow file ends as partial (``timeout``) instead of holding a gateway; one C call that never
+    # returns is beyond any in-process check, which is why folder scans run files in workers.
+    max_seconds: float = 60.0
+    # Set by the Scanner for each scan (time.monotonic() + max_seconds); None: no deadline.
+    deadline: float | None = None
+
+    def expired(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
 
 
 @dataclass(frozen=True, slots=True)

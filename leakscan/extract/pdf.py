@@ -121,6 +121,7 @@ class _Read:
     page_count: int = 0
     metadata: list[tuple[str, str]] = field(default_factory=list)
     pages: list[_Page] = field(default_factory=list)
+    timed_out: bool = False
 
 
 class _OpenError(Exception):
@@ -143,7 +144,7 @@ def extract_pdf(data: bytes, name: str, limits: Limits) -> Extraction:
     max_pages = getattr(limits, "max_pdf_pages", DEFAULT_MAX_PDF_PAGES)
     try:
         with _PDFIUM_LOCK:
-            read = _read(data, max_pages)
+            read = _read(data, max_pages, limits)
     except _OpenError as exc:
         return Extraction.unreadable(exc.code, exc.detail)
     except Exception as exc:  # a hostile file must not take the caller down
@@ -151,7 +152,7 @@ def extract_pdf(data: bytes, name: str, limits: Limits) -> Extraction:
     return _assemble(read, max_pages)
 
 
-def _read(data: bytes, max_pages: int) -> _Read:
+def _read(data: bytes, max_pages: int, limits: Limits) -> _Read:
     """Everything PDFium has to say about the file; called with ``_PDFIUM_LOCK`` held."""
     import pypdfium2 as pdfium  # imported on first PDF, so leakscan imports fast without it
     import pypdfium2.raw as raw
@@ -173,6 +174,9 @@ def _read(data: bytes, max_pages: int) -> _Read:
             value = _utf16(lambda buf, n, k=key: raw.FPDF_GetMetaText(pdf, k.encode(), buf, n))
             read.metadata.append((part_name, value))
         for index in range(min(read.page_count, max_pages)):
+            if limits.expired():
+                read.timed_out = True
+                break
             read.pages.append(_read_page(pdf, index, raw))
         return read
     finally:
@@ -273,7 +277,12 @@ def _assemble(read: _Read, max_pages: int) -> Extraction:
         first, last = max_pages + 1, read.page_count
         pages = f"page {first}" if first == last else f"pages {first}-{last}"
         problems.append(Problem("too-many-pages", f"{pages} not read; max_pdf_pages={max_pages}"))
-    unread_pages = len(garbled_pages) + len(no_text) + len(failed) + skipped
+    late = min(read.page_count, max_pages) - len(read.pages) if read.timed_out else 0
+    if late:
+        first, last = len(read.pages) + 1, len(read.pages) + late
+        pages = f"page {first}" if first == last else f"pages {first}-{last}"
+        problems.append(Problem("timeout", f"{pages} not read"))
+    unread_pages = len(garbled_pages) + len(no_text) + len(failed) + skipped + late
     if unread_pages and not text_pages:
         status = "unreadable"
     elif problems:
