@@ -146,7 +146,7 @@ class Detector:
                     append(_Candidate(rule, start, end, severity, level, value_start, value_end, ()))
                 continue
             for match in _matches(rule, text):
-                candidate = self._check(plan, match, text, boundaries)
+                candidate = self._check(plan, match, text, boundaries, part)
                 if candidate is not None:
                     append(candidate)
         if not candidates:
@@ -154,7 +154,7 @@ class Detector:
         return _findings(_resolve_overlaps(candidates), folded, segment)
 
     def _check(self, plan: _Plan, match: re.Match[str], text: str,
-               boundaries: dict[tuple[int, int], set[int]]) -> _Candidate | None:
+               boundaries: dict[tuple[int, int], set[int]], part: str) -> _Candidate | None:
         start, end = match.span()
         if start == end:
             return None
@@ -186,15 +186,15 @@ class Detector:
             else:
                 return None
         for context in rule.require:
-            detail = _holds(context, text, start, end)
+            detail = _holds(context, text, start, end, part)
             if detail is None:
                 return None
             reasons.append(Reason("context", detail))
         for context in rule.exclude:
-            if _holds(context, text, start, end) is not None:
+            if _holds(context, text, start, end, part) is not None:
                 return None
         for context, reason in zip(rule.adjust, plan.adjusted, strict=True):
-            detail = _holds(context, text, start, end)
+            detail = _holds(context, text, start, end, part)
             if detail is not None and context.severity is not None:
                 severity = context.severity
                 reasons.append(reason or Reason("adjusted", detail))
@@ -280,8 +280,10 @@ def _one_line(text: str) -> str:
     return re.sub(r"\s*\n\s*", " ", text.strip())
 
 
-def _holds(context: Context, text: str, start: int, end: int) -> str | None:
+def _holds(context: Context, text: str, start: int, end: int, part: str) -> str | None:
     """The context word (or note) that makes ``context`` hold around ``text[start:end]``."""
+    if context.parts is not None and part not in context.parts:
+        return None
     if context.before is not None:
         line_start = text.rfind("\n", 0, start) + 1
         if not context.before.search(text, line_start, start):

@@ -34,6 +34,7 @@ class Context:
     ``words``: one of them occurs within ``window`` characters on ``side``.
     ``before``: a regex that matches the same-line text just before the match, ending at it.
     ``after``: a regex that matches the same-line text just after the match, from its start.
+    ``parts``: the segment is one of these parts of the document (e-mail headers, metadata …).
     """
 
     words: tuple[str, ...] = ()
@@ -43,6 +44,7 @@ class Context:
     after: re.Pattern[str] | None = None
     severity: str | None = None
     note: str = ""
+    parts: frozenset[str] | None = None  # only in segments of these parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +100,7 @@ RULE_KEYS = {
     "multiline", "parts", "validator", "invalid_severity", "word", "value", "mask", "level",
     "level_severity", "require", "exclude", "adjust", "examples", "not_preceded_by", "reach",
 }
-CONTEXT_KEYS = {"words", "window", "side", "before", "after", "severity", "note"}
+CONTEXT_KEYS = {"words", "window", "side", "before", "after", "parts", "severity", "note"}
 
 
 class _Checker:
@@ -174,8 +176,14 @@ class _Checker:
                 raise self.fail(f"{field}.window", "must be an integer from 1 to 2000")
             before = entry.get("before")
             after = entry.get("after")
-            if not words and before is None and after is None:
-                raise self.fail(field, "needs words, before or after")
+            parts = None
+            if "parts" in entry:
+                parts = frozenset(self.strings(entry, "parts"))
+                bad = sorted(parts - set(PARTS))
+                if bad:
+                    raise self.fail(f"{field}.parts", f"unknown part {bad[0]!r}")
+            if not words and before is None and after is None and parts is None:
+                raise self.fail(field, "needs words, before, after or parts")
             severity = None
             if with_severity:
                 severity = self.choice(entry, "severity", SEVERITIES)
@@ -191,6 +199,7 @@ class _Checker:
                 after=None if after is None else self.regex(f"(?:{after})", f"{field}.after"),
                 severity=severity,
                 note=self.text(entry, "note", required=False),
+                parts=parts,
             ))
         return tuple(out)
 

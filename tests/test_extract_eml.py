@@ -242,3 +242,11 @@ def test_bomb_attached_to_a_mail_is_not_allowed() -> None:
 def test_empty_mail_is_not_read(scanner: Scanner) -> None:
     result = scanner.scan_bytes(b"", "mail.eml")
     assert result.status == "unreadable" and [p.code for p in result.problems] == ["empty"]
+
+
+def test_mail_header_addresses_are_info_but_body_addresses_are_not(scanner: Scanner) -> None:
+    message = mail(plain="請聯絡志工 wang.xm@gmail.com")
+    result = scanner.scan_bytes(message, "mail.eml")
+    by_part = {(f.location.part, f.severity) for f in result.findings if f.rule == "email-address"}
+    assert ("metadata", "info") in by_part and ("body", "medium") in by_part
+    assert not any(f.severity != "info" for f in result.findings if f.location.part == "metadata")
