@@ -14,6 +14,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from .mask import mask
 from .model import LEVELS, PARTS, SEVERITIES, Finding, Reason, Segment
@@ -315,9 +316,7 @@ def _resolve_overlaps(candidates: list[_Candidate]) -> list[_Candidate]:
     roster keeps one finding per identifier.  Categories without any overlap (most of them) keep
     every candidate as it is.
     """
-    def order(c: _Candidate) -> tuple[int, int, str]:
-        return (c.start, c.end, c.rule.id)
-
+    order = attrgetter("start", "end")  # stable: equal spans stay in rule order
     ordered = sorted(candidates, key=order)
     reach: dict[str, int] = {}  # per category, the furthest end so far
     overlapping: set[str] = set()
