@@ -18,21 +18,11 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
 
-from ..model import Location, Problem, Segment
+from ..model import Location, Segment
 from .base import Extraction
-from .safezip import (
-    Refused,
-    SafeZip,
-    attach_items,
-    cfb_problem,
-    feed,
-    guarded_expat,
-    open_zip,
-    parse_xml,
-    read_items,
-)
+from .safezip import PackageReader, Refused, feed, guarded_expat, read_package
+from .safezip import local_name as _local
 
 __all__ = ["extract_docx"]
 
@@ -71,20 +61,10 @@ _APP_FIELDS = {"Company": "company", "Manager": "manager"}
 def extract_docx(data: bytes, name: str, limits: object) -> Extraction:
     """Segments of every text-bearing part of a .docx held in memory; never raises on content."""
     del name  # the format is known; the name is scanned by the caller
-    if not data:
-        return Extraction.unreadable("empty")
-    cfb = cfb_problem(data, "Word 97-2003 .doc or other OLE compound file, not a .docx")
-    if cfb is not None:
-        return Extraction.unreadable(cfb.code, cfb.detail)
-    try:
-        archive = open_zip(data, limits)
-    except Refused as exc:
-        return Extraction.unreadable(exc.code, exc.detail)
-    return _DocxReader(archive).read()
+    return read_package(data, limits, "Word 97-2003 .doc or other OLE compound file, not a .docx",
+                        _DocxReader)
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
 
 
 def _natural(name: str) -> tuple[str, int]:
@@ -92,14 +72,8 @@ def _natural(name: str) -> tuple[str, int]:
     return (re.sub(r"\d+\.xml$", "", name), int(match.group(1)) if match else 0)
 
 
-class _DocxReader:
+class _DocxReader(PackageReader):
     """Reads the parts of one opened package, collecting segments and problems."""
-
-    def __init__(self, archive: SafeZip) -> None:
-        self.zip = archive
-        self.segments: list[Segment] = []
-        self.problems: list[Problem] = []
-        self.exhausted = False  # the byte budget is spent: read nothing more
 
     def read(self) -> Extraction:
         package_rels = self._rels("_rels/.rels", "")
@@ -116,34 +90,11 @@ class _DocxReader:
                 self._walk(part, kind, posixpath.basename(part) if kind in ("header", "footer") else None,
                            title_styles)
         self._metadata(package_rels)
-        items: tuple[tuple[str, bytes], ...] = ()
-        if not self.exhausted:
-            items, item_problems = read_items(self.zip, f"{folder}/embeddings")
-            self.problems.extend(item_problems)
-        status = "unreadable" if not main_ok else "partial" if self.problems else "scanned"
-        extraction = Extraction(segments=tuple(self.segments), problems=tuple(self.problems),
-                                status=status)
-        return attach_items(extraction, items)
-
-    def _fail(self, exc: Refused) -> None:
-        self.problems.append(exc.problem)
-        if exc.code == "zip-bomb":
-            self.exhausted = True
-
-    def _xml(self, part: str) -> Any | None:
-        """A small part as a tree, or None (absent, or refused and recorded)."""
-        found = self.zip.find(part)
-        if found is None or self.exhausted:
-            return None
-        try:
-            return parse_xml(self.zip.read(found), found)
-        except Refused as exc:
-            self._fail(exc)
-            return None
+        return self.result(main_ok, self.embedded(f"{folder}/embeddings"))
 
     def _rels(self, rels_part: str, base: str) -> list[tuple[str, str]]:
         """``(type, target part)`` of internal relationships, targets resolved against ``base``."""
-        root = self._xml(rels_part)
+        root = self.xml(rels_part)
         if root is None:
             return []
         out = []
@@ -185,7 +136,7 @@ class _DocxReader:
         """Style ids named Title (Word localises the id, e.g. ``a3``, but not the name)."""
         ids = {"Title"}
         for part in styles:
-            root = self._xml(part)
+            root = self.xml(part)
             for style in root if root is not None else ():
                 style_id = next((v for k, v in style.attrib.items() if _local(k) == "styleId"), None)
                 for child in style:
@@ -206,7 +157,7 @@ class _DocxReader:
         try:
             feed(parser, self.zip.chunks(part), part)
         except Refused as exc:
-            self._fail(exc)
+            self.fail(exc)
             self.segments.extend(walker.segments)  # what was read before the failure is real text
             return False
         self.segments.extend(walker.segments)
@@ -215,17 +166,17 @@ class _DocxReader:
     def _metadata(self, package_rels: list[tuple[str, str]]) -> None:
         """Title, subject, keywords, comments, author … and custom properties (labels live there)."""
         targets = {kind: target for kind, target in package_rels}
-        core = self._xml(targets.get("core-properties", "docProps/core.xml"))
+        core = self.xml(targets.get("core-properties", "docProps/core.xml"))
         for child in core if core is not None else ():
             local = _local(child.tag)
             if local in _CORE_FIELDS and child.text and child.text.strip():
                 self.segments.append(Segment(child.text, Location("metadata", name=local)))
-        app = self._xml(targets.get("extended-properties", "docProps/app.xml"))
+        app = self.xml(targets.get("extended-properties", "docProps/app.xml"))
         for child in app if app is not None else ():
             local = _APP_FIELDS.get(_local(child.tag))
             if local and child.text and child.text.strip():
                 self.segments.append(Segment(child.text, Location("metadata", name=local)))
-        custom = self._xml(targets.get("custom-properties", "docProps/custom.xml"))
+        custom = self.xml(targets.get("custom-properties", "docProps/custom.xml"))
         for prop in custom if custom is not None else ():
             text = "".join(prop.itertext()).strip()
             if text:

@@ -30,18 +30,10 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..model import Location, Problem, Segment
+from ..model import Location, Segment
 from .base import Extraction
-from .safezip import (
-    Refused,
-    SafeZip,
-    attach_items,
-    cfb_problem,
-    feed,
-    guarded_expat,
-    open_zip,
-    parse_xml,
-)
+from .safezip import PackageReader, Refused, feed, guarded_expat, read_package
+from .safezip import local_name as _local
 
 __all__ = ["extract_odf"]
 
@@ -75,16 +67,8 @@ _MAX_SPACES = 1000  # text:s c="…": a count is markup, not a reason to allocat
 def extract_odf(data: bytes, name: str, limits: object) -> Extraction:
     """Segments of every text-bearing part of an .odt/.ods/.odp in memory; never raises on content."""
     del name  # the format is known from the content; the name is scanned by the caller
-    if not data:
-        return Extraction.unreadable("empty")
-    cfb = cfb_problem(data, "OLE compound file (legacy Office binary), not OpenDocument")
-    if cfb is not None:
-        return Extraction.unreadable(cfb.code, cfb.detail)
-    try:
-        archive = open_zip(data, limits)
-    except Refused as exc:
-        return Extraction.unreadable(exc.code, exc.detail)
-    return _OdfReader(archive).read()
+    return read_package(data, limits, "OLE compound file (legacy Office binary), not OpenDocument",
+                        _OdfReader)
 
 
 def _column(number: int) -> str:
@@ -101,17 +85,11 @@ def _natural(name: str) -> tuple[int, str]:
     return (int(match.group(1)) if match else 0, name)
 
 
-class _OdfReader:
+class _OdfReader(PackageReader):
     """Reads the parts of one opened package, collecting segments and problems."""
 
-    def __init__(self, archive: SafeZip) -> None:
-        self.zip = archive
-        self.segments: list[Segment] = []
-        self.problems: list[Problem] = []
-        self.exhausted = False  # the byte budget is spent: read nothing more
-
     def read(self) -> Extraction:
-        manifest = self._xml("META-INF/manifest.xml")
+        manifest = self.xml("META-INF/manifest.xml")
         entries = [] if manifest is None else [
             {_local(k): v for k, v in entry.attrib.items()} | {"encrypted": any(
                 _local(child.tag) == "encryption-data" for child in entry)}
@@ -130,26 +108,7 @@ class _OdfReader:
         for folder in self._objects():
             self.segments.extend(self._walk(f"{folder}/content.xml", "content", folder, {"Title"})[1])
         items = self._ole_items(entries)
-        status = "unreadable" if not main_ok else "partial" if self.problems else "scanned"
-        extraction = Extraction(segments=tuple(self.segments), problems=tuple(self.problems),
-                                status=status)
-        return attach_items(extraction, items)
-
-    def _fail(self, exc: Refused) -> None:
-        self.problems.append(exc.problem)
-        if exc.code == "zip-bomb":
-            self.exhausted = True
-
-    def _xml(self, part: str) -> Any | None:
-        """A small part as a tree, or None (absent, or refused and recorded)."""
-        found = self.zip.find(part)
-        if found is None or self.exhausted:
-            return None
-        try:
-            return parse_xml(self.zip.read(found), found)
-        except Refused as exc:
-            self._fail(exc)
-            return None
+        return self.result(main_ok, items)
 
     def _walk(self, part: str, kind: str, obj: str | None,
               title_styles: set[str]) -> tuple[bool, list[Segment]]:
@@ -167,12 +126,12 @@ class _OdfReader:
         try:
             feed(parser, self.zip.chunks(found), found)
         except Refused as exc:
-            self._fail(exc)
+            self.fail(exc)
             return False, walker.finish()  # what was read before the failure is real text
         return True, walker.finish()
 
     def _metadata(self) -> None:
-        root = self._xml("meta.xml")
+        root = self.xml("meta.xml")
         for meta in root if root is not None else ():
             for child in meta:
                 local = _local(child.tag)
@@ -202,12 +161,10 @@ class _OdfReader:
             try:
                 items.append((stored, self.zip.read(stored)))
             except Refused as exc:
-                self._fail(exc)
+                self.fail(exc)
         return tuple(items)
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
 
 
 def _qname(tag: str) -> str:

@@ -20,7 +20,8 @@ from xml.etree import ElementTree as ET
 
 from ..model import Location, Segment
 from .base import Extraction
-from .safezip import Refused, cfb_problem, open_zip
+from .safezip import local_name as _local
+from .safezip import read_package
 from .xlsx import Cell, Package, drawing_paragraphs, joined_with_headers
 
 __all__ = ["extract_pptx"]
@@ -35,20 +36,9 @@ _SLIDE_FILE = re.compile(r"ppt/slides/slide(\d+)\.xml$", re.I)
 def extract_pptx(data: bytes, name: str, limits: object) -> Extraction:
     """Segments of every text-bearing part of a .pptx held in memory; never raises on content."""
     del name  # the format is known; the name is scanned by the caller
-    if not data:
-        return Extraction.unreadable("empty")
-    cfb = cfb_problem(data, "PowerPoint 97-2003 .ppt or other OLE compound file, not a .pptx")
-    if cfb is not None:
-        return Extraction.unreadable(cfb.code, cfb.detail)
-    try:
-        archive = open_zip(data, limits)
-    except Refused as exc:
-        return Extraction.unreadable(exc.code, exc.detail)
-    return _PptxReader(archive).read()
+    return read_package(data, limits,
+                        "PowerPoint 97-2003 .ppt or other OLE compound file, not a .pptx", _PptxReader)
 
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
 
 
 def _child(element: ET.Element, *path: str) -> ET.Element | None:

@@ -17,19 +17,20 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
-from ..model import Problem
+from ..model import Problem, Segment
 from .base import Extraction
 
 __all__ = [
     "CFB_MAGIC",
     "CHUNK_BYTES",
     "RATIO_FLOOR_BYTES",
+    "PackageReader",
     "Refused",
     "SafeZip",
     "ZipLimits",
@@ -37,9 +38,11 @@ __all__ = [
     "cfb_problem",
     "feed",
     "guarded_expat",
+    "local_name",
     "open_zip",
     "parse_xml",
     "read_items",
+    "read_package",
 ]
 
 CHUNK_BYTES = 64 * 1024
@@ -274,6 +277,75 @@ def read_items(archive: SafeZip, folder: str) -> tuple[tuple[tuple[str, bytes], 
             if exc.code == "zip-bomb":
                 break
     return tuple(items), tuple(problems)
+
+
+def local_name(tag: str) -> str:
+    """An element's or attribute's name without its ``{namespace}``."""
+    return tag.rsplit("}", 1)[-1]
+
+
+class PackageReader:
+    """What every zip-based document reader shares: parts as trees, problems, the result.
+
+    A refused part is recorded and reading goes on, except once the byte budget is spent
+    (``exhausted``), when nothing more is inflated.  Subclasses implement ``read``.
+    """
+
+    def __init__(self, archive: SafeZip) -> None:
+        self.zip = archive
+        self.segments: list[Segment] = []
+        self.problems: list[Problem] = []
+        self.exhausted = False
+
+    def read(self) -> Extraction:
+        raise NotImplementedError
+
+    def fail(self, exc: Refused) -> None:
+        self.problems.append(exc.problem)
+        if exc.code == "zip-bomb":
+            self.exhausted = True
+
+    def xml(self, part: str) -> ET.Element | None:
+        """A small part as a tree, or None (absent, or refused and recorded)."""
+        found = self.zip.find(part)
+        if found is None or self.exhausted:
+            return None
+        try:
+            return parse_xml(self.zip.read(found), found)
+        except Refused as exc:
+            self.fail(exc)
+            return None
+
+    def embedded(self, folder: str) -> tuple[tuple[str, bytes], ...]:
+        """Documents stored under ``folder``, to be scanned as items (nothing once exhausted)."""
+        if self.exhausted:
+            return ()
+        items, problems = read_items(self.zip, folder)
+        self.problems.extend(problems)
+        return items
+
+    def result(self, main_ok: bool, items: tuple[tuple[str, bytes], ...] = ()) -> Extraction:
+        """The extraction; unreadable when the main part could not be read."""
+        status = "unreadable" if not main_ok else "partial" if self.problems else "scanned"
+        extraction = Extraction(segments=tuple(self.segments), problems=tuple(self.problems),
+                                status=status)
+        return attach_items(extraction, items)
+
+
+def read_package(data: bytes, limits: object, legacy: str,
+                 reader: Callable[[SafeZip], PackageReader]) -> Extraction:
+    """Open a zip-based document and read it; empty, OLE (``legacy`` says what it likely is),
+    corrupt and bomb files end as unreadable results, never as exceptions."""
+    if not data:
+        return Extraction.unreadable("empty")
+    cfb = cfb_problem(data, legacy)
+    if cfb is not None:
+        return Extraction.unreadable(cfb.code, cfb.detail)
+    try:
+        archive = open_zip(data, limits)
+    except Refused as exc:
+        return Extraction.unreadable(exc.code, exc.detail)
+    return reader(archive).read()
 
 
 def attach_items(extraction: Extraction, items: tuple[tuple[str, bytes], ...]) -> Extraction:

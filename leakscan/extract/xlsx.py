@@ -29,18 +29,10 @@ from typing import Any
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
-from ..model import Location, Problem, Segment
+from ..model import Location, Segment
 from .base import Extraction
-from .safezip import (
-    Refused,
-    SafeZip,
-    attach_items,
-    cfb_problem,
-    guarded_expat,
-    open_zip,
-    parse_xml,
-    read_items,
-)
+from .safezip import PackageReader, Refused, guarded_expat, read_package
+from .safezip import local_name as _local
 
 __all__ = ["HEADER_LABELS", "Package", "drawing_paragraphs", "extract_xlsx", "joined_with_headers"]
 
@@ -80,20 +72,8 @@ _EPOCH_1904 = dt.datetime(1904, 1, 1)
 def extract_xlsx(data: bytes, name: str, limits: object) -> Extraction:
     """Segments of every text-bearing part of an .xlsx held in memory; never raises on content."""
     del name  # the format is known; the name is scanned by the caller
-    if not data:
-        return Extraction.unreadable("empty")
-    cfb = cfb_problem(data, "Excel 97-2003 .xls or other OLE compound file, not an .xlsx")
-    if cfb is not None:
-        return Extraction.unreadable(cfb.code, cfb.detail)
-    try:
-        archive = open_zip(data, limits)
-    except Refused as exc:
-        return Extraction.unreadable(exc.code, exc.detail)
-    return _XlsxReader(archive).read()
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+    return read_package(data, limits, "Excel 97-2003 .xls or other OLE compound file, not an .xlsx",
+                        _XlsxReader)
 
 
 def _attr(element: ET.Element, local: str) -> str | None:
@@ -104,34 +84,11 @@ def _attr(element: ET.Element, local: str) -> str | None:
     return None
 
 
-class Package:
-    """One opened OOXML package: small parts as trees, relationships, properties, problems.
+class Package(PackageReader):
+    """One opened OOXML package: relationships and properties on top of the shared reader.
 
-    Shared by the xlsx and pptx readers; a refused part is recorded and reading goes on, except
-    once the byte budget is spent (``exhausted``), when nothing more is inflated.
+    Shared by the xlsx and pptx readers.
     """
-
-    def __init__(self, archive: SafeZip) -> None:
-        self.zip = archive
-        self.segments: list[Segment] = []
-        self.problems: list[Problem] = []
-        self.exhausted = False
-
-    def fail(self, exc: Refused) -> None:
-        self.problems.append(exc.problem)
-        if exc.code == "zip-bomb":
-            self.exhausted = True
-
-    def xml(self, part: str) -> ET.Element | None:
-        """A small part as a tree, or None (absent, or refused and recorded)."""
-        found = self.zip.find(part)
-        if found is None or self.exhausted:
-            return None
-        try:
-            return parse_xml(self.zip.read(found), found)
-        except Refused as exc:
-            self.fail(exc)
-            return None
 
     def rels(self, part: str) -> list[tuple[str, str, str]]:
         """``(id, type, stored target)`` of ``part``'s internal relationships that exist."""
@@ -176,14 +133,7 @@ class Package:
 
     def finish(self, main_ok: bool, embeddings: str) -> Extraction:
         """The extraction, embedded documents attached; unreadable when the main part was not read."""
-        items: tuple[tuple[str, bytes], ...] = ()
-        if not self.exhausted:
-            items, item_problems = read_items(self.zip, embeddings)
-            self.problems.extend(item_problems)
-        status = "unreadable" if not main_ok else "partial" if self.problems else "scanned"
-        extraction = Extraction(segments=tuple(self.segments), problems=tuple(self.problems),
-                                status=status)
-        return attach_items(extraction, items)
+        return self.result(main_ok, self.embedded(embeddings))
 
 
 def drawing_paragraphs(body: ET.Element) -> str:
