@@ -16,6 +16,7 @@ from .errors import InputError, LeakscanError
 from .model import ACTIONS, ScanResult
 from .policy import ALL_ACTIONS, Condition, Policy
 from .report import render_json, render_text
+from .report.sarif import render_sarif
 from .scanner import Scanner
 
 LANG = click.Choice(messages.LANGS)
@@ -46,8 +47,8 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Report format.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]),
+              default="text", show_default=True, help="Report format (sarif: SARIF 2.1.0 for code scanning).")
 @click.option("--action", type=click.Choice([*ACTIONS, ALL_ACTIONS]), default="share",
               show_default=True, help="What you are about to do with the document (all: every action).")
 @click.option("--patterns", "pattern_paths", multiple=True, metavar="DIR",
@@ -79,6 +80,11 @@ def scan(paths: Sequence[str], output_format: str, action: str, pattern_paths: S
     names = {r.id: r.name(lang) for r in scanner.rules}
     if output_format == "json":
         click.echo(render_json(results, action, lang=lang, reveal=show_values))
+    elif output_format == "sarif":
+        key = os.environ.get("LEAKSCAN_FINGERPRINT_KEY")
+        click.echo(render_sarif(results, rules=scanner.rules, policy=scanner.policy, action=action,
+                                lang=lang, reveal=show_values, tool_version=__version__,
+                                root=os.getcwd(), fingerprint_key=key.encode() if key else None))
     else:
         click.echo(render_text(results, action, lang=lang, reveal=show_values, rule_names=names),
                    nl=False)

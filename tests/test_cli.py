@@ -128,3 +128,21 @@ def test_real_subprocess(secret_file: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert json.loads(done.stdout)["files"][0]["decision"] == "block"
     assert done.stderr == b""
+
+
+def test_sarif_output_for_code_scanning(secret_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LEAKSCAN_FINGERPRINT_KEY", raising=False)
+    unkeyed = json.loads(run("scan", str(secret_file), "--format", "sarif").output)
+    assert unkeyed["version"] == "2.1.0"
+    [run_] = unkeyed["runs"]
+    assert {r["ruleId"] for r in run_["results"]} == {
+        "classification-field", "tw-national-id", "password-value"}
+    text = json.dumps(unkeyed, ensure_ascii=False)
+    assert "A123456789" not in text and "Tpe@2026!x" not in text
+    monkeypatch.setenv("LEAKSCAN_FINGERPRINT_KEY", "agency-secret")
+    keyed = json.loads(run("scan", str(secret_file), "--format", "sarif").output)
+
+    def prints(log: dict) -> list[str]:
+        return [r["partialFingerprints"]["leakscanFingerprint/v1"] for r in log["runs"][0]["results"]]
+
+    assert prints(keyed) != prints(unkeyed)
