@@ -21,7 +21,8 @@ from dataclasses import dataclass, field, replace
 
 from ..model import Location, Segment
 from .base import Extraction
-from .safezip import PackageReader, Refused, feed, guarded_expat, read_package
+from .ooxml import Package
+from .safezip import Refused, feed, guarded_expat, read_package
 from .safezip import local_name as _local
 
 __all__ = ["extract_docx"]
@@ -53,9 +54,6 @@ _PART_KINDS = {"header": "header", "footer": "footer", "footnotes": "footnote",
 _PART_FILES = re.compile(r"(header|footer)(\d*)\.xml$|(footnotes|endnotes|comments)\.xml$")
 _PART_ORDER = ("header", "footer", "footnote", "endnote", "comment")
 
-_CORE_FIELDS = frozenset({"title", "subject", "keywords", "description", "creator",
-                          "lastModifiedBy", "category", "contentStatus"})
-_APP_FIELDS = {"Company": "company", "Manager": "manager"}
 
 
 def extract_docx(data: bytes, name: str, limits: object) -> Extraction:
@@ -72,7 +70,7 @@ def _natural(name: str) -> tuple[str, int]:
     return (re.sub(r"\d+\.xml$", "", name), int(match.group(1)) if match else 0)
 
 
-class _DocxReader(PackageReader):
+class _DocxReader(Package):
     """Reads the parts of one opened package, collecting segments and problems."""
 
     def read(self) -> Extraction:
@@ -89,7 +87,7 @@ class _DocxReader(PackageReader):
             for part in parts.get(kind, []):
                 self._walk(part, kind, posixpath.basename(part) if kind in ("header", "footer") else None,
                            title_styles)
-        self._metadata(package_rels)
+        self.metadata()
         return self.result(main_ok, self.embedded(f"{folder}/embeddings"))
 
     def _rels(self, rels_part: str, base: str) -> list[tuple[str, str]]:
@@ -162,26 +160,6 @@ class _DocxReader(PackageReader):
             return False
         self.segments.extend(walker.segments)
         return True
-
-    def _metadata(self, package_rels: list[tuple[str, str]]) -> None:
-        """Title, subject, keywords, comments, author … and custom properties (labels live there)."""
-        targets = {kind: target for kind, target in package_rels}
-        core = self.xml(targets.get("core-properties", "docProps/core.xml"))
-        for child in core if core is not None else ():
-            local = _local(child.tag)
-            if local in _CORE_FIELDS and child.text and child.text.strip():
-                self.segments.append(Segment(child.text, Location("metadata", name=local)))
-        app = self.xml(targets.get("extended-properties", "docProps/app.xml"))
-        for child in app if app is not None else ():
-            local = _APP_FIELDS.get(_local(child.tag))
-            if local and child.text and child.text.strip():
-                self.segments.append(Segment(child.text, Location("metadata", name=local)))
-        custom = self.xml(targets.get("custom-properties", "docProps/custom.xml"))
-        for prop in custom if custom is not None else ():
-            text = "".join(prop.itertext()).strip()
-            if text:
-                self.segments.append(Segment(text, Location("metadata",
-                                                             name=f"custom:{prop.get('name', '')}")))
 
 
 @dataclass(slots=True)

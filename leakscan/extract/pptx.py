@@ -20,9 +20,10 @@ from xml.etree import ElementTree as ET
 
 from ..model import Location, Segment
 from .base import Extraction
+from .ooxml import Package
 from .safezip import local_name as _local
 from .safezip import read_package
-from .xlsx import Cell, Package, drawing_paragraphs, joined_with_headers
+from .xlsx import Cell, drawing_paragraphs, joined_with_headers
 
 __all__ = ["extract_pptx"]
 
