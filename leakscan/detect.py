@@ -256,11 +256,12 @@ def _matches(rule: Rule, text: str) -> Iterable[re.Match[str]]:
 
 def _windowed(rule: Rule, text: str) -> Iterator[re.Match[str]]:
     assert rule.reach is not None
+    before, after = rule.reach
     windows: list[tuple[int, int]] = []
     for keyword in rule.keywords:
         position = text.find(keyword)
         while position >= 0:
-            windows.append((max(0, position - rule.reach), position + len(keyword) + rule.reach))
+            windows.append((max(0, position - before), position + len(keyword) + after))
             position = text.find(keyword, position + 1)
     windows.sort()
     seen_end = -1

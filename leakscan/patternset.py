@@ -72,7 +72,7 @@ class Rule:
     word: str | None = None
     value: str | None = None
     not_preceded_by: re.Pattern[str] | None = None
-    reach: int | None = None
+    reach: tuple[int, int] | None = None  # characters before and after a keyword
     mask: str = "ends"
     level: str | None = None
     level_severity: Mapping[str, str] | None = None
@@ -276,8 +276,13 @@ class _Checker:
             not_preceded_by = self.regex(f"[{not_preceded_by}]", "not_preceded_by")
         reach = table.get("reach")
         if reach is not None:
-            if not isinstance(reach, int) or isinstance(reach, bool) or not 0 < reach <= 2000:
-                raise self.fail("reach", "must be an integer from 1 to 2000")
+            if isinstance(reach, int) and not isinstance(reach, bool):
+                reach = [reach, reach]
+            if (not isinstance(reach, list) or len(reach) != 2
+                    or not all(isinstance(r, int) and not isinstance(r, bool) and 0 <= r <= 2000
+                               for r in reach) or not any(reach)):
+                raise self.fail("reach", "must be an integer from 1 to 2000, or [before, after]")
+            reach = (reach[0], reach[1])
             if not table.get("keywords"):
                 raise self.fail("reach", "needs keywords to reach from")
         name_zh, name_en = self.localized(table, "name", required=True)

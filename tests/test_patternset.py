@@ -42,6 +42,7 @@ def test_every_builtin_rule_has_negative_examples() -> None:
     ("duplicate-id", "duplicate-id.toml: password-value: id: already defined in patterns/credential.toml"),
     ("not-toml", "not-toml.toml: not valid TOML"),
     ("bad-severity", "bad-severity.toml: loud-rule: severity: 'critical' is not one of"),
+    ("bad-reach", "bad-reach.toml: far-reach: reach: must be an integer from 1 to 2000, or [before, after]"),
 ])
 def test_broken_pattern_files_name_file_rule_and_field(name: str, message: str) -> None:
     with pytest.raises(PatternError) as caught:
