@@ -44,12 +44,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import corpus
+from benchtools import ensure_importable, mb, pin_one_core
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from types import ModuleType
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 20.0
 TARGET_MBPS = 10.0
 # A short text with candidates for several rule kinds, so the first scan needs the tokenizer.
@@ -69,24 +69,6 @@ print(json.dumps({"import": t1 - t0, "construct": t2 - t1, "file": leakscan.__fi
 """
 
 Documents = list[tuple[str, str]]
-
-
-def _ensure_leakscan_importable() -> None:
-    """Use an importable leakscan (PYTHONPATH, installed); else the checkout this file is in."""
-    if importlib.util.find_spec("leakscan") is None:
-        sys.path.append(str(ROOT))
-
-
-def _pin_one_core() -> str:
-    if not hasattr(os, "sched_setaffinity"):
-        return "not pinned (no sched_setaffinity)"
-    cpu = min(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {cpu})
-    return f"pinned to CPU {cpu}"
-
-
-def _mb(nbytes: int) -> float:
-    return nbytes / 1_000_000
 
 
 def _utf8_bytes(documents: Documents) -> int:
@@ -197,8 +179,8 @@ def _ms(label: str, seconds: float, note: str = "") -> str:
 def _row(label: str, times: list[float], nbytes: int) -> str:
     """One throughput line: best time and rate, and the median rate."""
     best, median = min(times), statistics.median(times)
-    return (f"  {label:<52} {best:7.3f} s {_mb(nbytes) / best:8.2f} MB/s"
-            f"  (median {_mb(nbytes) / median:.2f} MB/s)")
+    return (f"  {label:<52} {best:7.3f} s {mb(nbytes) / best:8.2f} MB/s"
+            f"  (median {mb(nbytes) / median:.2f} MB/s)")
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -226,8 +208,8 @@ def _print_corpus(documents: Documents, subset: Documents, seed: int, share: flo
     total = sum(chars.values())
     mix = ", ".join(f"{kind} {kinds[kind]} docs {chars[kind] / total:.0%}" for kind in corpus.MIX)
     print(f"  corpus seed {seed}: {len(documents)} documents, {total:,} chars, "
-          f"{_mb(_utf8_bytes(documents)):.2f} MB UTF-8 ({mix})")
-    print(f"  baseline subset: {len(subset)} documents, {_mb(_utf8_bytes(subset)):.2f} MB "
+          f"{mb(_utf8_bytes(documents)):.2f} MB UTF-8 ({mix})")
+    print(f"  baseline subset: {len(subset)} documents, {mb(_utf8_bytes(subset)):.2f} MB "
           f"(1 in {max(1, round(1 / share))} of each kind, by name)")
 
 
@@ -275,13 +257,13 @@ def _first_scan(scanner: object) -> object:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run every measurement and print the report; exit status 1 if a check or target fails."""
     args = _parse(argv)
-    pinned = _pin_one_core()
+    pinned = pin_one_core()
     started = time.perf_counter()
     documents = corpus.generate(args.seed, args.chars)
     subset = _subset(documents, args.baseline_share)
     total_bytes, subset_bytes = _utf8_bytes(documents), _utf8_bytes(subset)
 
-    _ensure_leakscan_importable()
+    ensure_importable()
     start = time.perf_counter()
     leakscan = importlib.import_module("leakscan")
     import_seconds = time.perf_counter() - start
@@ -309,11 +291,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     default_init = time.perf_counter() - start
     reference = _time_passes(lambda: _tokenize_all(default, subset, hmm=True), args.repeat)
 
-    engine_mbps = _mb(total_bytes) / min(engine)
-    engine_subset_mbps = _mb(subset_bytes) / min(engine_subset)
-    ratio_same_hmm = engine_subset_mbps / (_mb(subset_bytes) / min(same_hmm))
-    ratio_same = engine_subset_mbps / (_mb(subset_bytes) / min(same))
-    ratio_reference = engine_subset_mbps / (_mb(subset_bytes) / min(reference))
+    engine_mbps = mb(total_bytes) / min(engine)
+    engine_subset_mbps = mb(subset_bytes) / min(engine_subset)
+    ratio_same_hmm = engine_subset_mbps / (mb(subset_bytes) / min(same_hmm))
+    ratio_same = engine_subset_mbps / (mb(subset_bytes) / min(same))
+    ratio_reference = engine_subset_mbps / (mb(subset_bytes) / min(reference))
 
     print(f"\n{'throughput (one core)':<62}time       rate")
     print(_row("engine scan_text, full corpus", engine, total_bytes))

@@ -40,22 +40,20 @@ import gc
 import importlib
 import importlib.util
 import io
-import os
 import random
 import re
 import statistics
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import corpus
+from benchtools import ensure_importable, mb, pin_one_core
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGET_PDF_RATIO = 10.0
 TARGET_DOCX_RATIO = 1.0
 PDF_LINE_CHARS = 32  # what fits a line of A4 at 14 pt between 1-inch margins
@@ -64,26 +62,6 @@ MIN_PASS_SECONDS = 0.25  # small documents are read several times per pass to re
 FIXED_TIME = dt.datetime(2026, 1, 5, 10, 0, 0)
 _SPACE = re.compile(r"\s+")
 _CID = re.compile(r"\(cid:\d+\)")
-
-
-def _ensure_importable() -> None:
-    """leakscan from PYTHONPATH or installed, else this checkout; the fixture builders from here."""
-    if importlib.util.find_spec("leakscan") is None:
-        sys.path.append(str(ROOT))
-    if str(ROOT) not in sys.path:
-        sys.path.append(str(ROOT))  # for ``tests.fixtures_*``; an installed leakscan comes first
-
-
-def _pin_one_core() -> str:
-    if not hasattr(os, "sched_setaffinity"):
-        return "not pinned (no sched_setaffinity)"
-    cpu = min(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {cpu})
-    return f"pinned to CPU {cpu}"
-
-
-def _mb(nbytes: int) -> float:
-    return nbytes / 1_000_000
 
 
 def _utf8(texts: Sequence[str]) -> int:
@@ -133,8 +111,8 @@ def _rate_row(timing: Timing, file_bytes: int, pages: int | None = None) -> str:
     if pages:
         rate = f"{pages / best:8.1f} pages/s (median {pages / median:7.1f})"
     else:
-        rate = f"{_mb(file_bytes) / best:8.2f} MB/s   (median {_mb(file_bytes) / median:7.2f})"
-    text = f"{_mb(timing.text_bytes) / best:7.2f} MB/s text"
+        rate = f"{mb(file_bytes) / best:8.2f} MB/s   (median {mb(file_bytes) / median:7.2f})"
+    text = f"{mb(timing.text_bytes) / best:7.2f} MB/s text"
     return f"  {timing.label:<44} {best * 1000:8.1f} ms {rate} {text}"
 
 
@@ -434,7 +412,7 @@ def bench_docx(args: argparse.Namespace) -> list[tuple[bool, str]]:
     body = _measure("python-docx Document().paragraphs, body only", _python_docx_reader(data),
                     args.repeat)
     print(f"\nDOCX: {len(data) / 1024:.0f} KB, body paragraphs, tables, a header, comments; "
-          f"text {_mb(ours.text_bytes):.2f} MB (leakscan) vs {_mb(body.text_bytes):.2f} MB "
+          f"text {mb(ours.text_bytes):.2f} MB (leakscan) vs {mb(body.text_bytes):.2f} MB "
           "(python-docx body)")
     print(_rate_row(ours, len(data)))
     print(_rate_row(body, len(data)))
@@ -455,8 +433,8 @@ def bench_xlsx(args: argparse.Namespace) -> list[tuple[bool, str]]:
                     args.repeat)
     base = _measure("openpyxl read-only iter_rows(values_only)", _openpyxl_reader(data), args.repeat)
     print(f"\nXLSX: {args.xlsx_rows:,} roster rows x 6 columns, shared strings, "
-          f"{len(data) / 1024:.0f} KB; text {_mb(ours.text_bytes):.2f} MB (leakscan, label：value "
-          f"per cell) vs {_mb(base.text_bytes):.2f} MB (openpyxl values)")
+          f"{len(data) / 1024:.0f} KB; text {mb(ours.text_bytes):.2f} MB (leakscan, label：value "
+          f"per cell) vs {mb(base.text_bytes):.2f} MB (openpyxl values)")
     print(_rate_row(ours, len(data)))
     print(_rate_row(base, len(data)))
     print(_ratio_row("ratio extract_xlsx / openpyxl (time)", ours, base))
@@ -495,9 +473,9 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run every measurement and print the report; exit status 1 if a target is missed."""
     args = _parse(argv)
-    pinned = _pin_one_core()
+    pinned = pin_one_core()
     started = time.perf_counter()
-    _ensure_importable()
+    ensure_importable()
     leakscan = importlib.import_module("leakscan")
     print("leakscan extractor benchmark")
     print(f"  python {sys.version.split()[0]}, {pinned}, leakscan from {leakscan.__file__}")

@@ -17,13 +17,11 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from .mask import mask
-from .model import LEVELS, PARTS, SEVERITIES, Finding, Reason, Segment
+from .model import LEVELS, PARTS, SEVERITY_RANK, Finding, Reason, Segment
 from .normalize import NormalizedText, normalize
 from .patternset import Context, Rule
 from .tokenize import ChineseTokenizer
 from .validators import VALIDATORS
-
-_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 
 @dataclass(slots=True)
@@ -204,11 +202,10 @@ class Detector:
 
     def _on_token_boundaries(self, text: str, start: int, end: int,
                              cache: dict[tuple[int, int], set[int]]) -> bool:
-        left, right = self.tokenizer.block_span(text, start, end)
-        edges = cache.get((left, right))
+        block = self.tokenizer.block_span(text, start, end)
+        edges = cache.get(block)
         if edges is None:
-            edges, _ = self.tokenizer.boundaries(text, start, end)
-            cache[(left, right)] = edges
+            edges = cache[block] = self.tokenizer.boundaries(text, *block)
         return start in edges and end in edges
 
 
@@ -331,7 +328,7 @@ def _resolve_overlaps(candidates: list[_Candidate]) -> list[_Candidate]:
         return ordered
 
     def rank(c: _Candidate) -> tuple[int, int, int]:
-        return (_RANK[c.severity], c.end - c.start, -c.start)
+        return (SEVERITY_RANK[c.severity], c.end - c.start, -c.start)
 
     kept: list[_Candidate] = [c for c in candidates if c.rule.category not in overlapping]
     by_category: dict[str, list[_Candidate]] = {}

@@ -57,9 +57,12 @@ PARTS: tuple[str, ...] = (
 )
 
 
+SEVERITY_RANK: dict[str, int] = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+
+
 def severity_rank(severity: str) -> int:
     """Position of a severity in ``info < low < medium < high``."""
-    return SEVERITIES.index(severity)
+    return SEVERITY_RANK[severity]
 
 
 def level_rank(level: str | None) -> int:

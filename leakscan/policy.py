@@ -24,6 +24,7 @@ from .model import (
     CATEGORIES,
     LEVELS,
     SEVERITIES,
+    SEVERITY_RANK,
     VERDICTS,
     Decision,
     Finding,
@@ -32,7 +33,6 @@ from .model import (
 )
 
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 ALL_ACTIONS = "all"
 
 
@@ -50,7 +50,7 @@ class Condition:
         return ((self.categories is None or finding.category in self.categories)
                 and (self.rules is None or finding.rule in self.rules)
                 and (self.levels is None or finding.level in self.levels)
-                and _RANK[finding.severity] >= _RANK[self.min_severity]
+                and SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[self.min_severity]
                 and (self.roster is None or self.roster == is_roster))
 
 
@@ -266,7 +266,7 @@ class Policy:
 
     def is_roster(self, findings: Iterable[Finding]) -> bool:
         count = sum(1 for f in findings if f.rule in self.roster_rules
-                    and _RANK[f.severity] >= _RANK["medium"])
+                    and SEVERITY_RANK[f.severity] >= SEVERITY_RANK["medium"])
         return count >= self.roster_threshold
 
     def verdict_for(self, finding: Finding, action: str, is_roster: bool) -> PolicyEntry | None:
@@ -299,14 +299,13 @@ class Policy:
             verdict = max(verdict, unread, key=VERDICTS.index)
             reasons.append(Reason("not-read", status))
         reasons.sort(key=self._reason_order)
-        relevant = [f for f in kinds if _RANK[f.severity] >= _RANK["low"]]
+        relevant = [f for f in kinds if SEVERITY_RANK[f.severity] >= SEVERITY_RANK["low"]]
+        serious = [f for f in relevant if SEVERITY_RANK[f.severity] >= SEVERITY_RANK["medium"]]
         return Decision(
             action=action,
             verdict=verdict,
             handling=self._applicable(self._handling_by_action[action], relevant, is_roster),
-            liability=self._applicable(
-                self.liabilities, [f for f in relevant if _RANK[f.severity] >= _RANK["medium"]],
-                is_roster),
+            liability=self._applicable(self.liabilities, serious, is_roster),
             reasons=tuple(reasons),
         )
 
@@ -319,7 +318,11 @@ class Policy:
         return 2 if entry is None else 0 if entry.verdict == "block" else 1
 
     def entry(self, entry_id: str) -> PolicyEntry | None:
-        return next((e for e in self.entries if e.id == entry_id), None)
+        return self._entries_by_id.get(entry_id)
+
+    @cached_property
+    def _entries_by_id(self) -> dict[str, PolicyEntry]:
+        return {e.id: e for e in self.entries}
 
     @cached_property
     def _handling_by_action(self) -> dict[str, tuple[HandlingEntry, ...]]:

@@ -95,12 +95,12 @@ class ChineseTokenizer:
             position += len(token)
         return out
 
-    def boundaries(self, text: str, start: int, end: int) -> tuple[set[int], tuple[int, int]]:
-        """Token boundary offsets (in ``text``) of the block(s) around ``text[start:end]``."""
-        left, right = self.block_span(text, start, end)
+    def boundaries(self, text: str, left: int, right: int) -> set[int]:
+        """Token boundary offsets (in ``text``) of the block ``text[left:right]`` (see
+        ``block_span``)."""
         edges = {left}
         position = left
         for token in self.jieba.cut(text[left:right], HMM=False):
             position += len(token)
             edges.add(position)
-        return edges, (left, right)
+        return edges

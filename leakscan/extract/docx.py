@@ -22,8 +22,8 @@ from dataclasses import dataclass, field, replace
 from ..model import Location, Segment
 from .base import Extraction
 from .ooxml import Package
-from .safezip import Refused, feed, guarded_expat, read_package
 from .safezip import local_name as _local
+from .safezip import read_package
 
 __all__ = ["extract_docx"]
 
@@ -148,18 +148,9 @@ class _DocxReader(Package):
         if self.exhausted:
             return False
         walker = _Walker(kind, name, title_styles)
-        parser = guarded_expat()
-        parser.StartElementHandler = walker.start
-        parser.EndElementHandler = walker.end
-        parser.CharacterDataHandler = walker.chars
-        try:
-            feed(parser, self.zip.chunks(part), part)
-        except Refused as exc:
-            self.fail(exc)
-            self.segments.extend(walker.segments)  # what was read before the failure is real text
-            return False
-        self.segments.extend(walker.segments)
-        return True
+        read_to_end = self.stream(part, walker)
+        self.segments.extend(walker.segments)  # what was read before a failure is real text too
+        return read_to_end
 
 
 @dataclass(slots=True)

@@ -32,7 +32,7 @@ from typing import Any
 
 from ..model import Location, Segment
 from .base import Extraction
-from .safezip import PackageReader, Refused, feed, guarded_expat, read_package
+from .safezip import PackageReader, Refused, read_package
 from .safezip import local_name as _local
 
 __all__ = ["extract_odf"]
@@ -119,16 +119,8 @@ class _OdfReader(PackageReader):
         if self.exhausted:
             return False, []
         walker = _Walker(kind, obj, title_styles)
-        parser = guarded_expat()
-        parser.StartElementHandler = walker.start
-        parser.EndElementHandler = walker.end
-        parser.CharacterDataHandler = walker.chars
-        try:
-            feed(parser, self.zip.chunks(found), found)
-        except Refused as exc:
-            self.fail(exc)
-            return False, walker.finish()  # what was read before the failure is real text
-        return True, walker.finish()
+        read_to_end = self.stream(found, walker)
+        return read_to_end, walker.finish()  # what was read before a failure is real text too
 
     def _metadata(self) -> None:
         root = self.xml("meta.xml")

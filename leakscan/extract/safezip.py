@@ -316,6 +316,20 @@ class PackageReader:
             self.fail(exc)
             return None
 
+    def stream(self, part: str, handler: Any) -> bool:
+        """Feed ``part`` through the DTD-refusing expat into ``handler``'s ``start``, ``end`` and
+        ``chars`` methods, a chunk at a time; False (and the problem recorded) if it was refused."""
+        parser = guarded_expat()
+        parser.StartElementHandler = handler.start
+        parser.EndElementHandler = handler.end
+        parser.CharacterDataHandler = handler.chars
+        try:
+            feed(parser, self.zip.chunks(part), part)
+        except Refused as exc:
+            self.fail(exc)
+            return False
+        return True
+
     def embedded(self, folder: str) -> tuple[tuple[str, bytes], ...]:
         """Documents stored under ``folder``, to be scanned as items (nothing once exhausted)."""
         if self.exhausted:
