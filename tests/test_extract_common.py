@@ -1,0 +1,44 @@
+"""What every extractor promises, checked once for all formats: it reads from memory only."""
+
+from __future__ import annotations
+
+import builtins
+import io
+import os
+from collections.abc import Callable
+
+import pytest
+
+from leakscan.extract import Limits, extract
+
+from .fixtures_docx import rich_docx
+from .fixtures_mail import mail, zip_of
+from .fixtures_odf import rich_odt
+from .fixtures_office import rich_pptx, rich_xlsx
+from .fixtures_pdf import make_pdf
+from .test_extract_html import page
+
+SAMPLES: dict[str, Callable[[], bytes]] = {
+    "x.docx": rich_docx,
+    "x.xlsx": rich_xlsx,
+    "x.pptx": rich_pptx,
+    "x.odt": rich_odt,
+    "x.html": lambda: page().encode(),
+    "x.pdf": lambda: make_pdf(["密等及解密條件或保密期限：機密"]),
+    "x.eml": lambda: mail("極機密"),
+    "x.zip": lambda: zip_of({"a.txt": "密碼：Tpe@2026!x".encode()}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_extractor_never_touches_the_disk(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = SAMPLES[name]()  # built before the file functions are taken away
+    extract(data, name, Limits())  # first call imports the extractor module, which may read files
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"file opened: {args!r}")
+
+    monkeypatch.setattr(builtins, "open", refuse)
+    monkeypatch.setattr(io, "open", refuse)
+    monkeypatch.setattr(os, "open", refuse)
+    assert extract(data, name, Limits()).status == "scanned"
