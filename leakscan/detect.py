@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 
+from . import userregex
+from .errors import RuleTimeoutError
 from .mask import mask
 from .model import LEVELS, PARTS, SEVERITY_RANK, Finding, Reason, Segment
 from .normalize import NormalizedText, normalize
@@ -115,11 +117,24 @@ class Detector:
             for part in PARTS
         }
         self._levels = {level: Reason("level", level) for level in LEVELS}
+        self._bounded = not all(rule.trusted for rule in self.rules)
 
-    def detect(self, segment: Segment) -> list[Finding]:
-        """All findings of all rules in one segment, overlaps within a category resolved."""
+    def detect(self, segment: Segment, *, deadline: float | None = None,
+               timed_out: list[str] | None = None) -> list[Finding]:
+        """All findings of all rules in one segment, overlaps within a category resolved.
+
+        Rules from users' pattern sets stop at ``deadline`` (``time.monotonic()``); the ids of
+        those that did are appended to ``timed_out``, or raised as ``RuleTimeoutError`` when no
+        list is given.  Findings of the other rules are kept either way.
+        """
         if not segment.text:
             return []
+        if not self._bounded:
+            return self._detect(segment, timed_out)
+        with userregex.deadline(deadline):
+            return self._detect(segment, timed_out)
+
+    def _detect(self, segment: Segment, timed_out: list[str] | None) -> list[Finding]:
         folded = normalize(segment.text)
         text = folded.text
         part = segment.location.part
@@ -134,20 +149,25 @@ class Detector:
             if plan.keywords and plan.keywords.isdisjoint(present):
                 continue
             rule = plan.rule
-            if plan.plain:
-                group = plan.value_group
-                severity, level = rule.severity, rule.level
+            try:
+                if plan.plain:
+                    group = plan.value_group
+                    severity, level = rule.severity, rule.level
+                    for match in _matches(rule, text):
+                        start, end = match.span()
+                        if start == end:
+                            continue
+                        value_start, value_end = match.span(group)
+                        append(_Candidate(rule, start, end, severity, level, value_start, value_end, ()))
+                    continue
                 for match in _matches(rule, text):
-                    start, end = match.span()
-                    if start == end:
-                        continue
-                    value_start, value_end = match.span(group)
-                    append(_Candidate(rule, start, end, severity, level, value_start, value_end, ()))
-                continue
-            for match in _matches(rule, text):
-                candidate = self._check(plan, match, text, boundaries, part)
-                if candidate is not None:
-                    append(candidate)
+                    candidate = self._check(plan, match, text, boundaries, part)
+                    if candidate is not None:
+                        append(candidate)
+            except userregex.RegexTimeout:
+                if timed_out is None:
+                    raise RuleTimeoutError(rule.id) from None
+                timed_out.append(rule.id)
         if not candidates:
             return []
         return _findings(_resolve_overlaps(candidates), folded, segment)

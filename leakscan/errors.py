@@ -4,7 +4,9 @@
     ├── ConfigError          a configuration the user gave is wrong
     │   ├── PatternError     a pattern set cannot be loaded (file, rule and field named)
     │   └── PolicyError      a policy or handling-rule file cannot be loaded
-    └── InputError           a path the user named does not exist or is not a file/folder
+    ├── InputError           a path the user named does not exist or is not a file/folder
+    └── RuleTimeoutError     a user's rule ran past the time limit in a call that has no result
+                             to report it in (``Scanner.detect``); ``scan_*`` report it instead
 
 Problems with the *content* of a scanned file (corrupt, encrypted, undecodable) are never raised:
 they become part of the file's ``ScanResult`` so that a folder scan goes on and the file is
@@ -42,3 +44,11 @@ class PolicyError(PatternError):
 
 class InputError(LeakscanError):
     """A path given by the user cannot be scanned at all (missing, not a file or folder)."""
+
+
+class RuleTimeoutError(LeakscanError):
+    """A rule from a user's pattern set ran past the time limit (catastrophic backtracking?)."""
+
+    def __init__(self, rule: str) -> None:
+        self.rule = rule
+        super().__init__(f"{rule}: regex: ran past the time limit; simplify the pattern")

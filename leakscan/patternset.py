@@ -18,9 +18,15 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+import regex as user_regex
+
 from .errors import PatternError
 from .model import CATEGORIES, LEVELS, PARTS, SEVERITIES
+from .userregex import UserPattern
 from .validators import VALIDATORS
+
+# A compiled regex: ``re`` for the built-in sets, time-bounded ``UserPattern`` for users' sets.
+Pattern = re.Pattern[str] | UserPattern
 
 RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MASKS = ("ends", "all", "digits", "none")
@@ -40,8 +46,8 @@ class Context:
     words: tuple[str, ...] = ()
     window: int = 20
     side: str = "both"
-    before: re.Pattern[str] | None = None
-    after: re.Pattern[str] | None = None
+    before: Pattern | None = None
+    after: Pattern | None = None
     severity: str | None = None
     note: str = ""
     parts: frozenset[str] | None = None  # only in segments of these parts
@@ -64,14 +70,14 @@ class Rule:
     severity: str
     name_zh: str
     name_en: str
-    regex: re.Pattern[str]
+    regex: Pattern
     keywords: tuple[str, ...] = ()
     parts: frozenset[str] | None = None
     validator: str | None = None
     invalid_severity: str | None = None
     word: str | None = None
     value: str | None = None
-    not_preceded_by: re.Pattern[str] | None = None
+    not_preceded_by: Pattern | None = None
     reach: tuple[int, int] | None = None  # characters before and after a keyword
     mask: str = "ends"
     level: str | None = None
@@ -83,6 +89,7 @@ class Rule:
     description_en: str = ""
     match_examples: tuple[Example, ...] = ()
     no_match_examples: tuple[str, ...] = ()
+    trusted: bool = True  # built-in: plain ``re``; a user's set: time-bounded regexes
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_zh
@@ -106,8 +113,9 @@ CONTEXT_KEYS = {"words", "window", "side", "before", "after", "parts", "severity
 class _Checker:
     """Reads one file's rules, raising PatternError with file, rule and field on any problem."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, *, trusted: bool) -> None:
         self.file = file
+        self.trusted = trusted
         self.rule_id: str | None = None
 
     def fail(self, field: str | None, problem: str) -> PatternError:
@@ -139,12 +147,12 @@ class _Checker:
             raise self.fail(key, "must be a list of non-empty strings")
         return tuple(value)
 
-    def regex(self, source: Any, field: str, flags: int = 0) -> re.Pattern[str]:
+    def regex(self, source: Any, field: str, flags: int = 0) -> Pattern:
         if not isinstance(source, str) or not source:
             raise self.fail(field, "must be a non-empty string")
         try:
-            return re.compile(source, flags)
-        except re.error as exc:
+            return re.compile(source, flags) if self.trusted else UserPattern(source, flags)
+        except (re.error, user_regex.error) as exc:
             raise self.fail(field, str(exc)) from None
 
     def localized(self, table: Mapping[str, Any], key: str, *, required: bool) -> tuple[str, str]:
@@ -320,6 +328,7 @@ class _Checker:
             description_en=description_en,
             match_examples=matches,
             no_match_examples=no_match,
+            trusted=self.trusted,
         )
 
 
@@ -328,9 +337,12 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def parse_pattern_set(data: bytes, file: str) -> PatternSet:
-    """Validate and compile one pattern-set file's content; ``file`` is used in messages."""
-    checker = _Checker(file)
+def parse_pattern_set(data: bytes, file: str, *, trusted: bool = False) -> PatternSet:
+    """Validate and compile one pattern-set file's content; ``file`` is used in messages.
+
+    Only the built-in sets are ``trusted``; any other set's regexes run with a time limit.
+    """
+    checker = _Checker(file, trusted=trusted)
     try:
         document = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
@@ -376,10 +388,9 @@ def user_files(path: str | Path) -> list[tuple[str, bytes]]:
 
 def load_pattern_sets(extra: Iterable[str | Path] = (), *, builtin: bool = True) -> tuple[PatternSet, ...]:
     """Built-in sets (unless ``builtin`` is false) followed by the user's, with unique rule ids."""
-    files: list[tuple[str, bytes]] = builtin_files() if builtin else []
+    sets = [parse_pattern_set(data, name, trusted=True) for name, data in builtin_files()] if builtin else []
     for path in extra:
-        files.extend(user_files(path))
-    sets = tuple(parse_pattern_set(data, name) for name, data in files)
+        sets.extend(parse_pattern_set(data, name) for name, data in user_files(path))
     seen: dict[str, str] = {}
     for pattern_set in sets:
         for rule in pattern_set.rules:
@@ -388,4 +399,4 @@ def load_pattern_sets(extra: Iterable[str | Path] = (), *, builtin: bool = True)
             seen[rule.id] = pattern_set.file
     if not seen:
         raise PatternError("<patterns>", None, None, "no rules loaded")
-    return sets
+    return tuple(sets)
