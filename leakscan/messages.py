@@ -102,6 +102,8 @@ _TABLES: dict[str, dict[str, tuple[str, str]]] = {
                          "Outlook .msg is not supported, content not checked; save it as .eml"),
         "timeout": ("超過單檔檢查時間上限，其餘內容未檢查", "time limit reached, the rest was not checked"),
         "too-deep": ("內嵌或壓縮層數過多，未讀取", "nested too deeply, not read"),
+        "rule-timeout": ("自訂偵測規則執行超過時間上限，該規則未完成檢查",
+                         "a pattern-set rule ran past the time limit and was not completed"),
     },
     "reason": {
         "term": ("關鍵詞「{detail}」為完整詞彙", "term “{detail}” stands as a whole word"),

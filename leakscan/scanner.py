@@ -12,6 +12,7 @@ import stat
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from email.message import Message
 from pathlib import Path, PurePath
 
 from .detect import Detector
@@ -77,8 +78,29 @@ class Scanner:
         Documents inside it (attachments, embedded files, archive members) are scanned as items
         named ``outer!inner``; the file's own decision covers everything inside it.
         """
-        limits = replace(self.limits, deadline=time.monotonic() + self.limits.max_seconds)
-        return self._scan_bytes(data, filename, filename, action, 0, limits)
+        return self._scan_bytes(data, filename, filename, action, 0, self._with_deadline())
+
+    def _with_deadline(self) -> Limits:
+        """This scan's limits, its time budget starting now."""
+        return replace(self.limits, deadline=time.monotonic() + self.limits.max_seconds)
+
+    def scan_message(self, raw: bytes | Message, *, action: str | None = "email",
+                     name: str = "message.eml") -> ScanResult:
+        """Scan one e-mail (RFC 5322 bytes or a parsed message) for the action ``email``.
+
+        Subject, addresses, text and HTML bodies are the message's own findings (each located by
+        ``part``); every attachment, recursively (mail in mail, zip, office files), is an item
+        ``message.eml!附件.docx``.  The one decision covers it all.  Nothing raises: a message
+        that cannot be parsed or serialised, or an internal error, comes back as ``partial`` or
+        ``unreadable`` with the problem named, so a gateway never mistakes it for clean.
+        """
+        _check_action(action or self.action)  # a wrong action is the caller's mistake: raise
+        try:
+            data = raw if isinstance(raw, bytes | bytearray) else _message_bytes(raw)
+            return self.scan_bytes(bytes(data), name, action=action)
+        except Exception as exc:  # a gateway must get a result, never a crash
+            code = "malformed-message" if isinstance(raw, Message) else "internal-error"
+            return self._result(name, Extraction.unreadable(code, type(exc).__name__), action)
 
     def _scan_bytes(self, data: bytes, filename: str, shown: str, action: str | None,
                     depth: int, limits: Limits) -> ScanResult:
@@ -90,13 +112,9 @@ class Scanner:
         segments = (name_segment, *extraction.segments) if name_segment else extraction.segments
         items = tuple(self._scan_item(blob, inner, f"{shown}!{inner}", action, depth + 1, limits)
                       for inner, blob in extraction.items)
-        findings, left = self._detect_until(segments, limits)
-        problems = extraction.problems
-        if left:
-            problems = (*problems, Problem("timeout", f"{left} segment(s) not checked"))
+        findings, problems, status = self._detect_until(extraction, segments, limits)
         nested = [r for item in items for r in item.all_results()]
-        status = extraction.status
-        if status == "scanned" and (left or any(r.status != "scanned" for r in nested)):
+        if status == "scanned" and any(r.status != "scanned" for r in nested):
             status = "partial"
         every = findings + tuple(f for r in nested for f in r.findings)
         decision, decisions = self.decide(every, status, action)
@@ -104,15 +122,27 @@ class Scanner:
                           problems=problems, decision=decision, items=items,
                           decisions=decisions)
 
-    def _detect_until(self, segments: Sequence[Segment],
-                      limits: Limits) -> tuple[tuple[Finding, ...], int]:
-        """Findings of the segments checked before the deadline, and how many were left."""
+    def _detect_until(self, extraction: Extraction, segments: Sequence[Segment],
+                      limits: Limits) -> tuple[tuple[Finding, ...], tuple[Problem, ...], str]:
+        """Findings of the segments checked before the deadline, with the extraction's problems
+        plus any time-outs, and the status those leave the file in."""
         findings: list[Finding] = []
+        timed_out: list[str] = []
+        left = 0
         for index, segment in enumerate(segments):
             if limits.expired():
-                return tuple(findings), len(segments) - index
-            findings.extend(self._detector.detect(segment))
-        return tuple(findings), 0
+                left = len(segments) - index
+                break
+            findings.extend(self._detector.detect(segment, deadline=limits.deadline, timed_out=timed_out))
+        problems = extraction.problems
+        if left:
+            problems = (*problems, Problem("timeout", f"{left} segment(s) not checked"))
+        if timed_out:
+            problems = (*problems, Problem("rule-timeout", ", ".join(dict.fromkeys(timed_out))))
+        status = extraction.status
+        if status == "scanned" and (left or timed_out):
+            status = "partial"
+        return tuple(findings), problems, status
 
     def _scan_item(self, data: bytes, inner: str, shown: str, action: str | None,
                    depth: int, limits: Limits) -> ScanResult:
@@ -157,16 +187,28 @@ class Scanner:
                            liability=strictest.liability)
         return summary, decisions
 
-    def _result(self, name: str, extraction: Extraction, action: str | None) -> ScanResult:
-        findings = self.detect(extraction.segments)
-        decision, decisions = self.decide(findings, extraction.status, action)
-        return ScanResult(path=name, status=extraction.status, findings=findings,
-                          problems=extraction.problems, decision=decision, decisions=decisions)
+    def _result(self, name: str, extraction: Extraction, action: str | None,
+                limits: Limits | None = None) -> ScanResult:
+        findings, problems, status = self._detect_until(extraction, extraction.segments,
+                                                         limits or self._with_deadline())
+        decision, decisions = self.decide(findings, status, action)
+        return ScanResult(path=name, status=status, findings=findings,
+                          problems=problems, decision=decision, decisions=decisions)
 
 
 def _check_action(action: str) -> None:
     if action not in ACTIONS and action != ALL_ACTIONS:
         raise ValueError(f"unknown action {action!r}; one of {', '.join(ACTIONS)} or all")
+
+
+def _message_bytes(message: Message) -> bytes:
+    """A parsed message as bytes; 8-bit content is kept as it came (compat32 writes raw)."""
+    try:
+        return message.as_bytes()
+    except (UnicodeError, LookupError, TypeError, ValueError):
+        from email import policy
+
+        return message.as_bytes(policy=policy.compat32)
 
 
 def _filename_segment(filename: str) -> Segment | None:

@@ -50,6 +50,52 @@ def mail_message(subject: str, *, plain: str | None = "內文", html: str | None
     return message
 
 
+# A 1x1 PNG: what a signature logo is to the scanner (an image it cannot read).
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA"
+                       "60e6kgAAAABJRU5ErkJggg==")
+
+
+def signed_mail(html: str = "<p>請查照。</p>", *, logo: bytes = PNG, shown: bool = True,
+                plain: str = "請查照。", name: str = "image001.png", src: str | None = None) -> bytes:
+    """An Outlook-style HTML mail whose signature logo is a related image shown by ``cid:``.
+
+    ``shown=False`` leaves the ``<img src="cid:…">`` out, so the image is not decoration;
+    ``src`` is the reference the HTML uses instead of the plain ``cid:`` URL.
+    """
+    cid = "image001.png@01DA1234.56789AB0"
+    img = f'<img src="{src or "cid:" + cid}" alt="logo">'
+    signature = f"<p>陳大文<br>{img}</p>" if shown else "<p>陳大文</p>"
+    message = mail_message("會議通知", plain=plain, html=html + signature)
+    related = message.get_payload()[-1]
+    related.add_related(logo, maintype="image", subtype="png", cid=f"<{cid}>", filename=name,
+                        disposition="inline")
+    return message.as_bytes()
+
+
+# The start of a DER PKCS #7 ContentInfo of type signedData, as in every smime.p7s.
+P7S = b"\x30\x82\x01\x00" + bytes.fromhex("06092a864886f70d010702") + b"\xa0\x82\x00\xf1" + bytes(240)
+
+
+def smime_signed(plain: str = "請查照。", *, signature: bytes = P7S,
+                 ctype: bytes = b"application/pkcs7-signature") -> bytes:
+    """A multipart/signed mail (S/MIME, as signed with a 政府憑證) with ``signature`` as smime.p7s."""
+    def b64(data: bytes) -> bytes:
+        return base64.encodebytes(data).replace(b"\n", CRLF)
+
+    lines = [b"Subject: signed", b"MIME-Version: 1.0",
+             b'Content-Type: multipart/signed; protocol="' + ctype + b'"; micalg=sha-256; boundary="S"',
+             b"", b"--S", b"Content-Type: text/plain; charset=utf-8", b"Content-Transfer-Encoding: base64",
+             b"", b64(plain.encode()), b"--S", b'Content-Type: ' + ctype + b'; name="smime.p7s"',
+             b"Content-Transfer-Encoding: base64", b'Content-Disposition: attachment; filename="smime.p7s"',
+             b"", b64(signature), b"--S--", b""]
+    return CRLF.join(lines)
+
+
+def crlf(data: bytes) -> bytes:
+    """A message with CRLF line ends, as it travels over SMTP."""
+    return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
 def raw_mail(headers: list[bytes], body: bytes, content_type: bytes = b"text/plain") -> bytes:
     """A single-part message from raw header lines, for what EmailMessage refuses to write."""
     lines = [*headers, b"MIME-Version: 1.0", b"Content-Type: " + content_type,

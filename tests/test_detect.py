@@ -46,7 +46,7 @@ def test_classification_markings(scanner: Scanner, text: str, level: str, severi
     assert found[0].severity == severity
 
 
-@pytest.mark.parametrize("part", ["header", "footer", "title", "filename"])
+@pytest.mark.parametrize("part", ["header", "footer", "title", "filename", "subject"])
 def test_level_in_header_footer_title_filename(scanner: Scanner, part: str) -> None:
     found = categories(scanner, "極機密　第 1 頁", part)["classification"]
     assert [f.level for f in found] == ["極機密"]

@@ -8,16 +8,19 @@ import pytest
 
 from leakscan import Scanner
 from leakscan.extract import Limits, extract
-from leakscan.extract.eml import extract_eml
+from leakscan.extract.eml import DECORATION_BYTES, extract_eml
 from leakscan.model import STATUSES, Location
 
 from .fixtures_docx import flat_zip_bomb, plain_docx
 from .fixtures_mail import (
+    P7S,
     encoded_word,
     mail,
     mail_message,
     multipart_raw,
     raw_mail,
+    signed_mail,
+    smime_signed,
     zip_of,
 )
 
@@ -250,3 +253,47 @@ def test_mail_header_addresses_are_info_but_body_addresses_are_not(scanner: Scan
     by_part = {(f.location.part, f.severity) for f in result.findings if f.rule == "email-address"}
     assert ("metadata", "info") in by_part and ("body", "medium") in by_part
     assert not any(f.severity != "info" for f in result.findings if f.location.part == "metadata")
+
+
+# ── images: a signature logo is decoration, other images are items that cannot be read ───────
+
+
+@pytest.mark.parametrize(("kwargs", "items"), [
+    ({}, []),
+    ({"shown": False}, ["image001.png"]),
+    ({"logo": b"\x89PNG" + bytes(DECORATION_BYTES)}, ["image001.png"]),
+], ids=["shown-by-cid", "not-shown", "too-large-for-a-logo"])
+def test_only_small_images_the_body_shows_are_decoration(kwargs: dict, items: list[str]) -> None:
+    extraction = extract_eml(signed_mail(**kwargs), "m.eml", LIMITS)
+    assert [name for name, _ in extraction.items] == items
+    assert extraction.status == "scanned"
+
+
+def test_decoration_keeps_its_name_as_text() -> None:
+    segments = _segments(signed_mail(name="極機密.png"))
+    assert ("極機密.png", Location("filename", name="inline-image")) in segments
+
+
+def test_cid_references_match_percent_encoded_and_any_case() -> None:
+    assert _names(signed_mail(src="CID:Image001%2Epng@01da1234.56789ab0")) == []
+    assert _names(signed_mail(src="cid:image002.png@01DA1234.56789AB0")) == ["image001.png"]
+
+
+def test_a_detached_smime_signature_is_not_an_unread_item() -> None:
+    extraction = extract_eml(smime_signed("底價新臺幣1,234,000元"), "m.eml", LIMITS)
+    assert extraction.items == () and extraction.status == "scanned"
+    assert [s.text.strip() for s in extraction.segments] == ["signed", "底價新臺幣1,234,000元"]
+
+
+@pytest.mark.parametrize("signature", [
+    plain_docx(["密等及解密條件或保密期限：極機密"]),   # a document under a signature's type
+    b"\x30\x82\x01\x00" + bytes(300),                  # DER, but not signedData
+    P7S + bytes(DECORATION_BYTES),                      # too large for a signature
+], ids=["docx", "not-signed-data", "too-large"])
+def test_what_only_claims_to_be_a_signature_is_read_as_an_item(signature: bytes) -> None:
+    assert _names(smime_signed(signature=signature)) == ["smime.p7s"]
+
+
+def test_a_smuggled_document_still_blocks() -> None:
+    docx = plain_docx(["密等及解密條件或保密期限：極機密"])
+    assert Scanner(action="email").scan_bytes(smime_signed(signature=docx), "m.eml").verdict != "allow"

@@ -13,6 +13,16 @@ Addresses are personal data, so From/To/Cc/Bcc/Reply-To/Sender are scanned as ``
 segments named after the header, display names and addresses alike.  HTML bodies go through
 :mod:`.html`, so alt text and ``<!-- -->`` comments left in a draft are scanned too.
 
+Images cannot be read (no OCR), so an image attachment makes the mail ``partial``.  The exception
+is decoration: a small image (at most ``DECORATION_BYTES``) that the HTML body itself shows by
+``cid:``, such as the logo in a signature (clients differ on marking it inline or attachment).  Otherwise
+every signed mail would be partial and a gateway would warn on all of them.  Its file name is
+still scanned; a large inline image (a pasted screenshot) stays an item and the mail partial.
+
+The detached signature of a signed mail (S/MIME ``smime.p7s``, PGP/MIME) is skipped for the same
+reason when it is one (small, with the signedData structure or the PGP armour); an encrypted mail
+(``smime.p7m``) cannot be read and stays ``partial``.
+
 Outlook .msg is not read: the maintained reader (extract-msg) is GPL-3.0 with a heavy dependency
 tree; see the project notes.
 """
@@ -30,6 +40,7 @@ from email import policy
 from email.message import Message
 from email.parser import BytesParser
 from typing import Any
+from urllib.parse import unquote
 
 from ..model import Location, Problem, Segment
 from .archive import looks_cjk
@@ -52,6 +63,13 @@ _BETWEEN_WORDS = re.compile(r"(?<=\?=)[ \t\r\n]+(?==\?[^?\s]+\?[bBqQ]\?)")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 _MAX_PART_DEPTH = 50  # multipart nesting past this is an attack, not a message
+# Detached signatures of multipart/signed (S/MIME with a 政府憑證 (GCA) certificate, PGP/MIME):
+# certificates and a signature over the first part, no document text.
+_SIGNATURES = frozenset({"application/pkcs7-signature", "application/x-pkcs7-signature",
+                         "application/pgp-signature"})
+_SIGNED_DATA_OID = bytes.fromhex("06092a864886f70d010702")  # PKCS #7 signedData, DER
+DECORATION_BYTES = 64 * 1024  # a signature logo is a few KB; a pasted screenshot is more
+_CID_REF = re.compile(r"""cid:([^"'\s<>()]+)""", re.I)
 
 
 def extract_eml(data: bytes, name: str, limits: object) -> Extraction:
@@ -84,8 +102,15 @@ class _MailReader:
         self.items: list[tuple[str, bytes]] = []
         self.defects: Counter[str] = Counter()
         self.parts = 0
+        self.shown_cids: set[str] = set()  # cid: references in HTML bodies
+        self.inline_images: list[tuple[str, str, bytes]] = []  # (content id, name, bytes)
 
     def result(self) -> Extraction:
+        for cid, name, data in self.inline_images:
+            if cid in self.shown_cids:  # decoration the body displays: its name only
+                self._segment(name, Location("filename", name="inline-image"))
+            else:
+                self._item(name, data)
         if self.defects:
             summary = ", ".join(f"{name} ({count})" if count > 1 else name
                                 for name, count in sorted(self.defects.items()))
@@ -118,19 +143,27 @@ class _MailReader:
         if ctype in ("message/rfc822", "message/global"):
             self._attached_message(part, payload)
         elif isinstance(payload, list):
-            for sub in payload:
-                if isinstance(sub, Message):
-                    self._part(sub, depth + 1)
+            for index, sub in enumerate(payload):
+                if not isinstance(sub, Message):
+                    continue
+                if ctype == "multipart/signed" and index > 0 and _is_signature(sub):
+                    continue
+                self._part(sub, depth + 1)
         else:
             self._leaf(part, ctype)
 
     def _leaf(self, part: Message, ctype: str) -> None:
         filename = attachment_name(part)
         data = _payload(part)
-        if filename or _disposition(part) == "attachment":
+        cid = _content_id(part)
+        if cid and ctype.startswith("image/") and len(data) <= DECORATION_BYTES:
+            self.inline_images.append((cid, filename or self._generated_name(ctype), data))
+        elif filename or _disposition(part) == "attachment":
             self._item(filename or self._generated_name(ctype), data)
         elif ctype == "text/html":
-            self._html(self._text(data, _charset(part), ctype))
+            text = self._text(data, _charset(part), ctype)
+            self.shown_cids.update(_cid_key(ref) for ref in _CID_REF.findall(text))
+            self._html(text)
         elif ctype.startswith("text/") or ctype.startswith("multipart/"):  # a broken multipart too
             self._segment(self._text(data, _charset(part), ctype), Location("body", name=ctype))
         elif data:
@@ -274,6 +307,32 @@ def _content_type(part: Message) -> str:
         return part.get_content_type()
     except Exception:
         return "application/octet-stream"
+
+
+def _is_signature(part: Message) -> bool:
+    """A detached signature, by type and by content: a document sent under a signature's type
+    (to slip past) is larger, or lacks the signedData structure or the PGP armour."""
+    if _content_type(part) not in _SIGNATURES:
+        return False
+    data = _payload(part)
+    return len(data) <= DECORATION_BYTES and (
+        (data[:1] == b"\x30" and _SIGNED_DATA_OID in data[:64])
+        or data.lstrip().startswith(b"-----BEGIN PGP SIGNATURE-----"))
+
+
+def _content_id(part: Message) -> str | None:
+    """The part's Content-ID without angle brackets, in the form ``cid:`` references use."""
+    try:
+        value = part.get("content-id")
+    except Exception:
+        return None
+    value = str(value).strip().strip("<>").strip() if value else ""
+    return _cid_key(value) if value else None
+
+
+def _cid_key(reference: str) -> str:
+    """``cid:`` URLs are %-encoded (RFC 2392) and clients differ in case: compare them folded."""
+    return unquote(reference).lower()
 
 
 def _disposition(part: Message) -> str | None:

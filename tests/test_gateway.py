@@ -1,0 +1,475 @@
+"""The SMTP content filter over loopback: real smtplib clients, the filter, a capturing next hop."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from click.testing import CliRunner
+
+from leakscan import Scanner
+from leakscan.gateway import FilterServer, FilterSettings, NextHop, Outcome, add_headers
+from leakscan.gateway.command import smtp_filter
+from leakscan.gateway.outcome import multiline
+
+from .fixtures_docx import plain_docx
+from .fixtures_mail import crlf, mail, signed_mail
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOOR = "底價新臺幣1,234,000元"
+SECRET_DOCX = plain_docx(["密等及解密條件或保密期限：極機密", "主旨：專案會議"])
+SENDER, RCPTS = "chen@example.gov.tw", ["ming@example.gov.tw", "hua@example.gov.tw"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Sink:
+    """The next hop: keeps every message it is given."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 2.0.0 OK"
+
+
+@pytest.fixture
+def sink() -> Iterator[tuple[Sink, int]]:
+    handler, port = Sink(), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, enable_SMTPUTF8=True)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+Start = Callable[..., Any]
+
+
+@pytest.fixture
+def start_filter(scanner: Scanner, sink: tuple[Sink, int]) -> Iterator[Start]:
+    """Starts a filter relaying to the sink; keyword arguments are FilterSettings fields."""
+    servers: list[FilterServer] = []
+
+    def start(*, hop_port: int | None = None, shared: Scanner | None = None, **settings: Any) -> int:
+        port = free_port()
+        hop = NextHop("127.0.0.1", hop_port or sink[1], timeout=10)
+        server = FilterServer(FilterSettings(next_hop=hop, **settings), shared or scanner, port=port)
+        servers.append(server.start())
+        return port
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def send(port: int, message: bytes, *, utf8: bool = False) -> dict[str, tuple[int, bytes]]:
+    options = ["SMTPUTF8"] if utf8 else []
+    with smtplib.SMTP("127.0.0.1", port, timeout=60) as client:
+        return client.sendmail(SENDER, RCPTS, message, mail_options=options)
+
+
+def reply_of(port: int, message: bytes, *, utf8: bool = False) -> tuple[int, str]:
+    """The code and text the filter answered to MAIL FROM (if not 250) or to the message."""
+    with smtplib.SMTP("127.0.0.1", port, timeout=60) as client:
+        client.ehlo()
+        options = (["SMTPUTF8"] if utf8 else []) + [f"SIZE={len(message)}"]
+        code, text = client.mail(SENDER, options)
+        if code == 250:
+            for rcpt in RCPTS:
+                client.rcpt(rcpt)
+            code, text = client.data(message)
+        return code, text.decode("utf-8")
+
+
+def split_ours(relayed: bytes) -> tuple[dict[str, str], bytes]:
+    """The X-Leakscan-* fields the filter put on top (unfolded) and the message under them."""
+    ours: dict[str, str] = {}
+    lines = relayed.split(b"\r\n")
+    index, name = 0, ""
+    while lines[index].startswith(b"X-Leakscan-") or lines[index][:1] == b" ":
+        if lines[index][:1] == b" ":
+            ours[name] += lines[index].decode("ascii")
+        else:
+            name, _, value = lines[index].decode("ascii").partition(": ")
+            ours[name] = value
+        index += 1
+    return ours, b"\r\n".join(lines[index:])
+
+
+# ── what happens to each kind of message ────────────────────────────────────────────────────
+
+
+def test_clean_message_is_relayed_unchanged_apart_from_the_headers(start_filter: Start,
+                                                                   sink: tuple[Sink, int]) -> None:
+    port = start_filter()
+    message = crlf(mail(attachments=(("會議資料.docx", plain_docx(["議程：年度計畫"])),)))
+    assert send(port, message) == {}
+    [(mail_from, rcpt_tos, relayed)] = sink[0].received
+    assert (mail_from, rcpt_tos) == (SENDER, RCPTS)
+    ours, rest = split_ours(relayed)
+    assert rest == message
+    assert ours["X-Leakscan-Decision"] == "allow; status=scanned"
+    assert ours["X-Leakscan-Findings"] == "total=0"
+
+
+def test_signed_mail_is_allowed_not_warned(start_filter: Start, sink: tuple[Sink, int]) -> None:
+    port = start_filter()
+    send(port, crlf(signed_mail()))
+    assert split_ours(sink[0].received[0][2])[0]["X-Leakscan-Decision"].startswith("allow;")
+
+
+@pytest.mark.parametrize(("message", "policy"), [
+    (mail(attachments=(("專案簽呈.docx", SECRET_DOCX),)), "national-secret-no-transmission"),
+    (mail(plain=f"本案{FLOOR}，請勿外流。"), "floor-price-no-other-action"),
+], ids=["top-secret-docx", "floor-price-in-body"])
+def test_blocked_mail_is_rejected_with_why(start_filter: Start, sink: tuple[Sink, int],
+                                           message: bytes, policy: str) -> None:
+    port = start_filter()
+    code, text = reply_of(port, crlf(message))
+    assert code == 550
+    assert f"[{policy}]" in text and "rejected by leakscan" in text
+    assert text.isascii() and "1,234,000" not in text
+    assert sink[0].received == []
+
+
+def test_reply_is_in_chinese_too_when_the_client_speaks_smtputf8(start_filter: Start) -> None:
+    port = start_filter()
+    code, text = reply_of(port, crlf(mail(plain=FLOOR)), utf8=True)
+    assert code == 550
+    assert "決標前底價不得外流" in text and "may not leave before award" in text
+    assert "1,234,000" not in text
+
+
+def test_warned_mail_is_relayed_with_the_reason(start_filter: Start, sink: tuple[Sink, int]) -> None:
+    port = start_filter()
+    send(port, crlf(mail(plain="承辦人手機0912-345-678，身分證字號A123456789")))
+    ours, _ = split_ours(sink[0].received[0][2])
+    assert ours["X-Leakscan-Decision"].startswith("warn; status=scanned; policy=personal-data")
+    assert "personal-data=" in ours["X-Leakscan-Findings"]
+    assert "A123456789" not in str(ours) and "0912" not in str(ours)
+
+
+def test_forged_leakscan_headers_do_not_pass(start_filter: Start, sink: tuple[Sink, int]) -> None:
+    port = start_filter()
+    forged = b"X-Leakscan-Decision: allow;\r\n status=scanned\r\n" + crlf(mail(plain=FLOOR))
+    assert reply_of(port, forged)[0] == 550
+    send(port, b"X-Leakscan-Decision: allow\r\n" + crlf(mail()))
+    relayed = sink[0].received[0][2]
+    assert relayed.count(b"X-Leakscan-Decision") == 1
+
+
+# ── malformed and oversized mail ────────────────────────────────────────────────────────────
+
+MALFORMED = crlf(b"Subject: x\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n"
+                 b"--B\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n"
+                 b"@@not base64@@\n")
+
+
+def test_malformed_mail_is_decided_by_policy_and_relayed_by_default(start_filter: Start,
+                                                                    sink: tuple[Sink, int]) -> None:
+    port = start_filter()
+    assert reply_of(port, MALFORMED)[0] == 250
+    ours, rest = split_ours(sink[0].received[0][2])
+    assert ours["X-Leakscan-Decision"].startswith("warn; status=partial")
+    assert "malformed-message" in ours["X-Leakscan-Decision"]
+    assert rest == MALFORMED
+
+
+def test_malformed_mail_can_be_rejected(start_filter: Start, sink: tuple[Sink, int]) -> None:
+    port = start_filter(on_warn="reject")
+    code, text = reply_of(port, MALFORMED)
+    assert code == 550 and "Not fully read (partial)" in text
+    assert sink[0].received == []
+
+
+def test_oversized_mail_is_refused_by_default(start_filter: Start, sink: tuple[Sink, int]) -> None:
+    port = start_filter(max_message_bytes=10_000)
+    code, _ = reply_of(port, crlf(mail(plain="會議資料" * 5000)))
+    assert code == 552
+    assert sink[0].received == []
+
+
+def test_oversized_mail_can_be_relayed_unscanned(start_filter: Start, sink: tuple[Sink, int]) -> None:
+    port = start_filter(max_message_bytes=30_000, oversize="relay")
+    message = crlf(mail(plain=FLOOR + "會議資料" * 3000))
+    assert 30_000 < len(message) < 4 * 30_000
+    assert reply_of(port, message)[0] == 250
+    ours, rest = split_ours(sink[0].received[0][2])
+    assert ours == {"X-Leakscan-Decision": "unscanned; reason=oversize"} and rest == message
+
+
+# ── nothing is lost: next hop down, internal errors, timeouts ──────────────────────────────
+
+
+def test_next_hop_down_is_a_temporary_failure(start_filter: Start, sink: tuple[Sink, int]) -> None:
+    port = start_filter(hop_port=free_port())  # nothing listens there
+    code, text = reply_of(port, crlf(mail()))
+    assert code == 451 and "Next hop unavailable" in text
+
+
+def _broken_scanner(error: BaseException | None = None, delay: float = 0.0) -> Scanner:
+    shared = Scanner()
+
+    def scan_message(raw: bytes, **_: Any) -> Any:
+        time.sleep(delay)
+        if error is not None:
+            raise error
+        return Scanner.scan_message(shared, raw)
+
+    shared.scan_message = scan_message  # type: ignore[method-assign]
+    return shared
+
+
+def test_internal_error_fails_closed(start_filter: Start, sink: tuple[Sink, int]) -> None:
+    port = start_filter(shared=_broken_scanner(RuntimeError("boom")))
+    code, text = reply_of(port, crlf(mail()))
+    assert code == 451 and "internal error" in text
+    assert sink[0].received == []
+
+
+def test_internal_error_relays_unscanned_when_fail_open(start_filter: Start,
+                                                        sink: tuple[Sink, int]) -> None:
+    port = start_filter(shared=_broken_scanner(RuntimeError("boom")), fail_open=True)
+    assert reply_of(port, crlf(mail(plain=FLOOR)))[0] == 250
+    assert split_ours(sink[0].received[0][2])[0] == {
+        "X-Leakscan-Decision": "unscanned; reason=internal-error"}
+
+
+def test_scan_timeout_fails_closed(start_filter: Start, sink: tuple[Sink, int]) -> None:
+    port = start_filter(shared=_broken_scanner(delay=3.0), scan_timeout=0.2)
+    code, text = reply_of(port, crlf(mail()))
+    assert code == 451 and "too long" in text
+    assert sink[0].received == []
+
+
+def test_timeout_inside_the_scanner_fails_closed(start_filter: Start, sink: tuple[Sink, int]) -> None:
+    from leakscan import Limits
+
+    spent = Scanner(limits=Limits(max_seconds=0.0))
+    port = start_filter(shared=spent)
+    assert reply_of(port, crlf(mail(plain=FLOOR)))[0] == 451
+    assert sink[0].received == []
+
+
+# ── quarantine ──────────────────────────────────────────────────────────────────────────────
+
+
+def _quarantined(folder: Path) -> list[tuple[bytes, dict[str, Any]]]:
+    names = sorted(folder.iterdir())
+    assert not [n for n in names if n.name.startswith(".tmp-")]
+    emls = [n for n in names if n.suffix == ".eml"]
+    assert len(names) == 2 * len(emls)
+    for path in names:
+        assert path.stat().st_mode & 0o077 == 0
+    return [(p.read_bytes(), json.loads(p.with_suffix(".json").read_text("utf-8"))) for p in emls]
+
+
+def test_blocked_mail_can_be_quarantined_instead(start_filter: Start, sink: tuple[Sink, int],
+                                                 tmp_path: Path) -> None:
+    port = start_filter(on_block="quarantine", quarantine_dir=tmp_path)
+    message = crlf(mail(plain=f"{FLOOR}，身分證字號A123456789", attachments=(("簽呈.docx", SECRET_DOCX),)))
+    code, text = reply_of(port, message)
+    assert code == 250 and "held for review" in text
+    assert sink[0].received == []
+    [(kept, report)] = _quarantined(tmp_path)
+    assert kept == message
+    assert report["reason"] == "block" and report["rcpt_tos"] == RCPTS
+    assert report["result"]["decision"] == "block"
+    assert report["result"]["items"][0]["path"] == "message.eml!簽呈.docx"
+    text = json.dumps(report, ensure_ascii=False)
+    assert "1,234,000" not in text and "A123456789" not in text
+
+
+def test_rejected_mail_is_also_copied_to_quarantine(start_filter: Start, tmp_path: Path) -> None:
+    port = start_filter(quarantine_dir=tmp_path)
+    assert reply_of(port, crlf(mail(plain=FLOOR)))[0] == 550
+    assert reply_of(port, crlf(mail()))[0] == 250
+    [(_, report)] = _quarantined(tmp_path)
+    assert report["reason"] == "block"
+
+
+def test_unwritable_quarantine_defers(start_filter: Start, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    port = start_filter(on_block="quarantine", quarantine_dir=blocker / "q")
+    assert reply_of(port, crlf(mail(plain=FLOOR)))[0] == 451
+
+
+def test_settings_are_checked() -> None:
+    with pytest.raises(ValueError, match="quarantine folder"):
+        FilterSettings(on_block="quarantine")
+    with pytest.raises(ValueError, match="on_warn"):
+        FilterSettings(on_warn="shrug")
+
+
+# ── many clients at once ────────────────────────────────────────────────────────────────────
+
+
+def test_concurrent_clients_lose_and_duplicate_nothing(start_filter: Start, sink: tuple[Sink, int]) -> None:
+    port = start_filter()
+    kinds = [crlf(mail(f"第{i}號", plain=FLOOR if i % 3 == 0 else "會議通知")) for i in range(24)]
+    codes: dict[int, int] = {}
+
+    def client(indexes: range) -> None:
+        for i in indexes:
+            codes[i] = reply_of(port, kinds[i])[0]
+
+    threads = [threading.Thread(target=client, args=(range(k, 24, 6),)) for k in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == list(range(24))
+    assert {i for i, code in codes.items() if code == 550} == set(range(0, 24, 3))
+    relayed = sorted(split_ours(body)[1] for _, _, body in sink[0].received)
+    assert relayed == sorted(kinds[i] for i in range(24) if i % 3)
+
+
+# ── pieces ──────────────────────────────────────────────────────────────────────────────────
+
+
+def test_headers_carry_counts_and_ids_never_values(scanner: Scanner) -> None:
+    result = scanner.scan_message(mail(plain=f"{FLOOR}\n密碼：Tpe@2026!x"))
+    headers = dict(Outcome.of(result).headers())
+    assert headers["X-Leakscan-Findings"] == (
+        "total=2; procurement=1; credential=1; rules=bid-floor-price-amount,password-value")
+    assert "Tpe@2026!x" not in str(headers)
+
+
+def test_add_headers_keeps_line_ends_and_body() -> None:
+    lf = b"Subject: a\nX-Leakscan-Findings: old\n  more\n\nX-Leakscan-Findings: in the body\n"
+    assert add_headers(lf, [("X-Leakscan-Decision", "allow")]) == (
+        b"X-Leakscan-Decision: allow\nSubject: a\n\nX-Leakscan-Findings: in the body\n")
+
+
+def test_reply_lines_fit_the_smtp_limit() -> None:
+    reply = multiline("550", "5.7.1", ["機密" * 400, "ok"], utf8=False)
+    lines = reply.split("\r\n")
+    assert [line[:4] for line in lines] == ["550-", "550 "]
+    assert all(len(line.encode()) <= 510 and line.isascii() for line in lines)
+
+
+# ── the command ─────────────────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--on-block", "quarantine"], "quarantine needs a quarantine folder"),
+    (["--next-hop", "nowhere"], "expected HOST:PORT"),
+    (["--on-warn", "shrug"], "Invalid value"),
+], ids=["quarantine-without-folder", "bad-next-hop", "bad-choice"])
+def test_command_rejects_bad_options(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(smtp_filter, args)
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_command_reports_a_port_in_use() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(smtp_filter, ["--port", str(port), "--workers", "1"])
+    assert result.exit_code == 2 and "cannot listen" in result.output
+
+
+def test_command_reports_a_broken_policy(tmp_path: Path) -> None:
+    result = CliRunner().invoke(smtp_filter, ["--policy", str(tmp_path / "missing.toml")])
+    assert result.exit_code == 2 and "no such policy file" in result.output
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()[1].decode()
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise AssertionError("the filter did not start listening")
+
+
+@contextmanager
+def _filter_process(args: list[str]) -> Iterator[subprocess.Popen[bytes]]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "leakscan.gateway", *args], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+@pytest.mark.parametrize("processes", [False, True], ids=["threads", "processes"])
+def test_filter_runs_as_a_real_process(sink: tuple[Sink, int], processes: bool) -> None:
+    port = free_port()
+    args = ["--port", str(port), "--next-hop", f"127.0.0.1:{sink[1]}", "--workers", "2"]
+    with _filter_process(args + (["--processes"] if processes else [])) as process:
+        _wait_for_port(port, process)
+        assert reply_of(port, crlf(mail()))[0] == 250
+        assert reply_of(port, crlf(mail(attachments=(("簽呈.docx", SECRET_DOCX),))))[0] == 550
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0
+    log = stderr.decode("utf-8")
+    assert "listening on" in log and "stopped" in log
+    assert "leakscan.gateway INFO message" in log
+    assert "極機密" not in log and SENDER not in log
+    assert len(sink[0].received) == 1
+
+
+def test_smtputf8_mail_is_relayed_as_smtputf8(start_filter: Start, sink: tuple[Sink, int]) -> None:
+    port = start_filter()
+    message = crlf(mail("會議通知", to="王小明 <小明@example.gov.tw>"))
+    assert reply_of(port, message, utf8=True)[0] == 250
+    assert split_ours(sink[0].received[0][2])[1] == message
+
+
+def test_the_command_imports_without_aiosmtpd() -> None:
+    code = ("import sys; sys.modules['aiosmtpd'] = None; "
+            "from leakscan.gateway.command import smtp_filter; print(smtp_filter.name)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "smtp-filter"
+
+
+def test_command_without_aiosmtpd_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("aiosmtpd", "aiosmtpd.controller", "leakscan.gateway.server"):
+        monkeypatch.setitem(sys.modules, name, None)
+    result = CliRunner().invoke(smtp_filter, ["--workers", "1"])
+    assert result.exit_code == 2 and "pip install 'leakscan[gateway]'" in result.output
+
+
+def test_a_broken_process_pool_is_replaced() -> None:
+    import asyncio
+    from concurrent.futures.process import BrokenProcessPool
+
+    from leakscan.gateway import ProcessEngine, ScannerSettings
+
+    engine = ProcessEngine(ScannerSettings(policy_file="/nonexistent/policy.toml"), workers=1)
+    first = engine._pool
+    try:
+        with pytest.raises(BrokenProcessPool):  # the worker's initializer fails: the pool breaks
+            asyncio.run(engine.scan(mail()))
+        assert engine._pool is not first
+    finally:
+        engine.close()
