@@ -1,23 +1,35 @@
 """The ``leakscan`` command: parse options, call the library, choose the renderer.
 
-Exit codes: 0 nothing blocks, 1 something blocks, 2 usage or configuration error.
+Exit codes: 0 nothing blocks, 1 something blocks (with ``--fail-on``: reaches that decision;
+findings in a ``--baseline`` do not count), 2 usage or configuration error.  Folder scans run
+through ``runner.scan_walk`` (walk, cache, worker processes); see docs/ci.md.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import click
 
 from . import __version__, messages
+from .baseline import Baseline, Matcher
+from .batch import ScannerSpec, default_timeout
+from .cache import ResultCache, version_key
 from .errors import InputError, LeakscanError
-from .model import ACTIONS, ScanResult
+from .gateway.command import smtp_filter
+from .model import ACTIONS, VERDICTS
 from .policy import ALL_ACTIONS, Condition, Policy
+from .progress import ProgressLine
 from .report import render_json, render_text
 from .report.sarif import render_sarif
+from .runner import Run, scan_walk
 from .scanner import Scanner
+from .walk import NOT_READ_SKIPS, WalkOptions, walk
 
 LANG = click.Choice(messages.LANGS)
 
@@ -27,22 +39,99 @@ def _fail(error: LeakscanError) -> None:
     sys.exit(error.exit_code)
 
 
-def _files(path: str) -> Iterator[str]:
-    """The files to scan for one argument: itself, or every file below a folder, sorted by path."""
-    if path == "-" or not os.path.isdir(path):
-        yield path
-        return
-    found = []
-    for root, dirs, names in os.walk(path, followlinks=False):
-        dirs.sort()
-        found.extend(os.path.join(root, name) for name in names)
-    yield from sorted(found)
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="leakscan")
 def main() -> None:
     """leakscan: 公文送出前的洩密檢查 (pre-send leak check for Traditional-Chinese documents)."""
+
+
+def _walk_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that choose and scan the files, shared by ``scan`` and ``baseline create``."""
+    options = [
+        click.option("--patterns", "pattern_paths", multiple=True, metavar="DIR",
+                     help="Extra pattern-set folder or file (repeatable)."),
+        click.option("--policy", "policy_file", metavar="FILE",
+                     help="Decision table replacing the built-in policy."),
+        click.option("--exclude", multiple=True, metavar="GLOB",
+                     help="Leave out paths matching this gitignore-style pattern (repeatable)."),
+        click.option("--include", multiple=True, metavar="GLOB",
+                     help="Scan only files matching one of these patterns (repeatable)."),
+        click.option("--max-size", type=click.IntRange(min=0), default=None, metavar="BYTES",
+                     help="Skip (and report) files larger than this [default: the 100 MB read limit]."),
+        click.option("-j", "--jobs", type=click.IntRange(min=0), default=None, metavar="N",
+                     help="Worker processes [default: number of CPUs]; 0 scans in-process without "
+                          "the hard per-file time limit."),
+        click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+                     metavar="SECONDS",
+                     help="Hard time limit per file; its worker is killed [default: 90]."),
+        click.option("--cache", "cache_dir", metavar="DIR",
+                     help="Reuse results of unchanged files from this folder (no values stored)."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress display."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@dataclass(frozen=True, slots=True)
+class _WalkArgs:
+    paths: Sequence[str]
+    pattern_paths: Sequence[str]
+    policy_file: str | None
+    exclude: Sequence[str]
+    include: Sequence[str]
+    max_size: int | None
+    jobs: int | None
+    timeout: float | None
+    cache_dir: str | None
+    quiet: bool
+
+
+def _fingerprint_key() -> bytes | None:
+    key = os.environ.get("LEAKSCAN_FINGERPRINT_KEY")
+    return key.encode("utf-8") if key else None
+
+
+def _warn_unkeyed(key: bytes | None, lang: str) -> None:
+    if key is None:
+        click.echo("leakscan: LEAKSCAN_FINGERPRINT_KEY is not set: baseline fingerprints use masked "
+                   "values only, so a new value that masks like a listed one is not told apart"
+                   if lang == "en" else
+                   "leakscan：未設定 LEAKSCAN_FINGERPRINT_KEY，基準線僅以遮蔽後的值比對；"
+                   "遮蔽後相同的不同數值將無法區分", err=True)
+
+
+def _prepare(args: _WalkArgs, spec: ScannerSpec, key: bytes | None) -> tuple[Scanner, ResultCache | None]:
+    """Check the paths and build the scanner and the cache; usage errors raise."""
+    missing = [p for p in args.paths if p != "-" and not os.path.lexists(p)]
+    if missing:
+        raise InputError(f"{missing[0]}: no such file or folder")
+    scanner = spec.build()
+    cache = None
+    if args.cache_dir:
+        version = version_key(scanner, args.pattern_paths, key)
+        cache = ResultCache(args.cache_dir, version, scanner, key)
+    return scanner, cache
+
+
+def _scan_tree(args: _WalkArgs, spec: ScannerSpec, scanner: Scanner, cache: ResultCache | None,
+               lang: str, *, read_cache: bool = True) -> Run:
+    limit = scanner.limits.max_file_bytes if args.max_size is None else args.max_size
+    own = (os.path.realpath(args.cache_dir),) if args.cache_dir else ()
+    walked = walk(args.paths, WalkOptions(tuple(args.exclude), tuple(args.include), limit, own_folders=own))
+    stdin = b""
+    if any(entry.path == "-" for entry in walked.files):
+        with click.open_file("-", "rb") as handle:
+            stdin = handle.read()
+    progress = None if args.quiet or not sys.stderr.isatty() else ProgressLine(sys.stderr, lang)
+    jobs = (os.cpu_count() or 1) if args.jobs is None else args.jobs
+    timeout = default_timeout(scanner) if args.timeout is None else args.timeout
+    try:
+        return scan_walk(walked, spec, scanner, jobs=jobs, timeout=timeout, cache=cache,
+                         read_cache=read_cache, stdin=stdin, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
 
 
 @main.command()
@@ -51,44 +140,91 @@ def main() -> None:
               default="text", show_default=True, help="Report format (sarif: SARIF 2.1.0 for code scanning).")
 @click.option("--action", type=click.Choice([*ACTIONS, ALL_ACTIONS]), default="share",
               show_default=True, help="What you are about to do with the document (all: every action).")
-@click.option("--patterns", "pattern_paths", multiple=True, metavar="DIR",
-              help="Extra pattern-set folder or file (repeatable).")
 @click.option("--lang", type=LANG, default="zh-TW", show_default=True, help="Report language.")
-@click.option("--show-values", is_flag=True, help="Reveal matched values (masked by default).")
+@click.option("--show-values", is_flag=True, help="Reveal matched values (masked by default; "
+              "files are then scanned again rather than read from the cache).")
 @click.option("--fail-closed", is_flag=True, help="Files not fully read block instead of warn.")
-@click.option("--policy", "policy_file", metavar="FILE", help="Decision table replacing the built-in policy.")
-def scan(paths: Sequence[str], output_format: str, action: str, pattern_paths: Sequence[str],
-         lang: str, show_values: bool, fail_closed: bool, policy_file: str | None) -> None:
+@click.option("--baseline", "baseline_file", metavar="FILE",
+              help="Findings listed in this baseline do not fail the run.")
+@click.option("--fail-on", type=click.Choice(VERDICTS), default="block", show_default=True,
+              help="The decision that makes the exit status 1.")
+@_walk_options
+def scan(paths: Sequence[str], output_format: str, action: str, lang: str, show_values: bool,
+         fail_closed: bool, baseline_file: str | None, fail_on: str, **walk_args: Any) -> None:
     """Scan files, folders or standard input (-) and report what could leak."""
+    args = _WalkArgs(paths=paths, **walk_args)
+    spec = ScannerSpec(tuple(args.pattern_paths), action, args.policy_file, fail_closed)
+    key = _fingerprint_key()
     try:
-        missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
-        if missing:
-            raise InputError(f"{missing[0]}: no such file or folder")
-        policy = Policy.load(policy_file, fail_closed=fail_closed)
-        scanner = Scanner(pattern_paths, action=action, policy=policy)
+        scanner, cache = _prepare(args, spec, key)
+        baseline = Baseline.load(baseline_file, key) if baseline_file else None
     except LeakscanError as error:
         _fail(error)
         return
-    results: list[ScanResult] = []
-    for path in paths:
-        for file in _files(path):
-            if file == "-":
-                with click.open_file("-", "rb") as stdin:
-                    results.append(scanner.scan_bytes(stdin.read(), "-"))
-            else:
-                results.append(scanner.scan_path(file))
+    if baseline is not None:
+        _warn_unkeyed(key, lang)
+    try:
+        run = _scan_tree(args, spec, scanner, cache, lang, read_cache=not show_values)
+    except LeakscanError as error:
+        _fail(error)
+        return
+    results = run.results
+    known = Matcher(baseline, results, run.relatives, key) if baseline is not None else None
     names = {r.id: r.name(lang) for r in scanner.rules}
     if output_format == "json":
-        click.echo(render_json(results, action, lang=lang, reveal=show_values))
+        click.echo(render_json(results, action, lang=lang, reveal=show_values, skipped=run.skipped,
+                               known=known))
     elif output_format == "sarif":
-        key = os.environ.get("LEAKSCAN_FINGERPRINT_KEY")
         click.echo(render_sarif(results, rules=scanner.rules, policy=scanner.policy, action=action,
                                 lang=lang, reveal=show_values, tool_version=__version__,
-                                root=os.getcwd(), fingerprint_key=key.encode() if key else None))
+                                root=os.getcwd(), fingerprint_key=key, skipped=run.skipped,
+                                known=known))
     else:
-        click.echo(render_text(results, action, lang=lang, reveal=show_values, rule_names=names),
-                   nl=False)
-    sys.exit(1 if any(r.verdict == "block" for r in results) else 0)
+        click.echo(render_text(results, action, lang=lang, reveal=show_values, rule_names=names,
+                               skipped=run.skipped, known=known), nl=False)
+    verdicts = [known.gate_verdict(r, scanner) if known else r.verdict for r in results]
+    if any(s.reason in NOT_READ_SKIPS for s in run.skipped):
+        verdicts.append(scanner.decide((), "unreadable")[0].verdict)  # skipped unread: as unread
+    threshold = VERDICTS.index(fail_on)
+    sys.exit(1 if any(VERDICTS.index(v) >= threshold for v in verdicts) else 0)
+
+
+@main.group()
+def baseline() -> None:
+    """Baselines: findings already known, which do not fail later runs."""
+
+
+@baseline.command("create")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, metavar="FILE", help="The baseline file to write.")
+@click.option("--lang", type=LANG, default="zh-TW", show_default=True, help="Message language.")
+@_walk_options
+def baseline_create(paths: Sequence[str], output: str, lang: str, **walk_args: Any) -> None:
+    """Write a baseline of every finding in PATH... (fingerprints only, never values)."""
+    args = _WalkArgs(paths=paths, **walk_args)
+    spec = ScannerSpec(tuple(args.pattern_paths), "share", args.policy_file, False)
+    key = _fingerprint_key()
+    try:
+        scanner, cache = _prepare(args, spec, key)
+    except LeakscanError as error:
+        _fail(error)
+        return
+    _warn_unkeyed(key, lang)
+    try:
+        run = _scan_tree(args, spec, scanner, cache, lang)
+    except LeakscanError as error:
+        _fail(error)
+        return
+    made, text = Baseline.create(run.results, run.relatives, key)
+    Path(output).write_text(text, encoding="utf-8")
+    unread = sum(1 for r in run.results if r.status != "scanned")
+    click.echo(f"{output}: {len(made.fingerprints)} finding(s) from {len(run.results)} file(s)"
+               + (f"; {unread} not read completely" if unread else "")
+               + (f"; {len(run.skipped)} skipped" if run.skipped else "")
+               if lang == "en" else
+               f"{output}：{len(run.results)} 個檔案、{len(made.fingerprints)} 項發現"
+               + (f"；{unread} 個未完整讀取" if unread else "")
+               + (f"；略過 {len(run.skipped)} 個" if run.skipped else ""), err=True)
 
 
 @main.command()
@@ -215,3 +351,7 @@ def check_patterns(paths: Sequence[str]) -> None:
         click.echo(line, err=True)
     click.echo(f"{len(scanner.rules)} rule(s) checked, {len(failures)} failing example(s)")
     sys.exit(2 if failures else 0)
+
+
+# The mail gateway's command lives with the gateway; aiosmtpd is imported only when it serves.
+main.add_command(smtp_filter)

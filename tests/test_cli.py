@@ -146,3 +146,169 @@ def test_sarif_output_for_code_scanning(secret_file: Path, monkeypatch: pytest.M
         return [r["partialFingerprints"]["leakscanFingerprint/v1"] for r in log["runs"][0]["results"]]
 
     assert prints(keyed) != prints(unkeyed)
+
+
+# -- folders in CI: walk, workers, cache, baseline, fail-on, skipped files (issue #5) ------------
+
+
+def ci_tree(root: Path) -> Path:
+    (root / "docs" / "old").mkdir(parents=True)
+    (root / "docs" / "簽呈.txt").write_text(SECRET, encoding="utf-8")
+    (root / "docs" / "一般.txt").write_text("一般公文。\n", encoding="utf-8")
+    (root / "docs" / "old" / "名單.txt").write_text("身分證字號A123456789\n", encoding="utf-8")
+    (root / "docs" / "big.log").write_text("x" * 2000, encoding="utf-8")
+    (root / "docs" / ".leakscanignore").write_text("old/\n", encoding="utf-8")
+    return root / "docs"
+
+
+def test_folder_scan_reports_skipped_files_and_the_summary(tmp_path: Path) -> None:
+    docs = ci_tree(tmp_path)
+    result = run("scan", str(docs), "--max-size", "1000", "-j", "1", "--lang", "en")
+    assert result.exit_code == 1
+    assert f"{docs / 'big.log'}: over the size limit, not read (2000 > 1000 bytes)" in result.output
+    assert "Skipped 2: ignored by .leakscanignore 1, over the size limit, not read 1" in result.output
+    assert "名單" not in result.output  # ignored folders are counted, not listed
+    assert "Findings by category: classification marking 1, personal data 1, credential 1" in result.output
+    document = json.loads(run("scan", str(docs), "--max-size", "1000", "-j", "0", "--format", "json").output)
+    assert document["summary"]["skipped"]["by_reason"] == {"ignored": 1, "too-large": 1}
+    assert [f["path"] for f in document["files"]] == [str(docs / "一般.txt"), str(docs / "簽呈.txt")]
+
+
+def test_exclude_and_include_globs(tmp_path: Path) -> None:
+    docs = ci_tree(tmp_path)
+    only_clean = run("scan", str(docs), "--include", "一般.*", "-j", "0", "--format", "json")
+    assert [Path(f["path"]).name for f in json.loads(only_clean.output)["files"]] == ["一般.txt"]
+    assert only_clean.exit_code == 0
+    excluded = run("scan", str(docs), "--exclude", "簽呈.txt", "--exclude", "*.log", "-j", "0")
+    assert excluded.exit_code == 0 and "簽呈" not in excluded.output.split("略過")[0]
+
+
+@pytest.mark.parametrize(("options", "code"), [
+    ((), 1), (("--fail-on", "block"), 1), (("--fail-on", "warn"), 1), (("--fail-on", "allow"), 1),
+], ids=["default", "block", "warn", "allow"])
+def test_fail_on_with_a_blocking_file(secret_file: Path, options: tuple[str, ...], code: int) -> None:
+    assert run("scan", str(secret_file), "-j", "0", *options).exit_code == code
+
+
+def test_fail_on_decides_which_verdict_fails(tmp_path: Path) -> None:
+    warned = tmp_path / "名單.txt"
+    warned.write_text("身分證字號A123456789\n", encoding="utf-8")
+    assert run("scan", str(warned), "-j", "0").exit_code == 0
+    assert run("scan", str(warned), "-j", "0", "--fail-on", "warn").exit_code == 1
+    clean = tmp_path / "clean.txt"
+    clean.write_text("一般公文。\n", encoding="utf-8")
+    assert run("scan", str(clean), "-j", "0", "--fail-on", "warn").exit_code == 0
+    assert run("scan", str(clean), "-j", "0", "--fail-on", "allow").exit_code == 1
+
+
+def test_an_oversize_file_counts_as_unread_for_fail_closed(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text("x" * 100, encoding="utf-8")
+    assert run("scan", str(tmp_path), "--max-size", "10", "-j", "0").exit_code == 0
+    assert run("scan", str(tmp_path), "--max-size", "10", "-j", "0", "--fail-on", "warn").exit_code == 1
+    assert run("scan", str(tmp_path), "--max-size", "10", "-j", "0", "--fail-closed").exit_code == 1
+
+
+def test_baseline_create_then_scan_passes_and_a_new_finding_fails(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEAKSCAN_FINGERPRINT_KEY", "agency-secret")
+    docs = ci_tree(tmp_path)
+    baseline = tmp_path / "baseline.json"
+    created = CliRunner().invoke(main, ["baseline", "create", str(docs), "-o", str(baseline), "-j", "0",
+                                        "--lang", "en"], catch_exceptions=False)
+    assert created.exit_code == 0 and "3 finding(s) from 3 file(s)" in created.output
+    text = baseline.read_text(encoding="utf-8")
+    assert "A123456789" not in text and "Tpe@2026!x" not in text and "A1******89" not in text
+    passed = run("scan", str(docs), "--baseline", str(baseline), "-j", "0", "--lang", "en")
+    assert passed.exit_code == 0, passed.output
+    assert "(in baseline)" in passed.output and "Baseline: 3 finding(s) already listed" in passed.output
+    assert "share: blocked" in passed.output  # the real decision is still shown
+    (docs / "新.txt").write_text("密碼：Other#2026\n", encoding="utf-8")
+    failed = run("scan", str(docs), "--baseline", str(baseline), "-j", "0", "--format", "json")
+    assert failed.exit_code == 1
+    summary = json.loads(failed.output)["summary"]
+    assert summary["baseline"] == {"known": 3, "new": 1}
+
+
+def test_baseline_without_a_key_warns_and_another_key_is_refused(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LEAKSCAN_FINGERPRINT_KEY", raising=False)
+    docs = ci_tree(tmp_path)
+    baseline = tmp_path / "b.json"
+    created = CliRunner().invoke(main, ["baseline", "create", str(docs), "-o", str(baseline), "-j", "0"])
+    assert created.exit_code == 0 and "LEAKSCAN_FINGERPRINT_KEY" in created.output
+    assert run("scan", str(docs), "--baseline", str(baseline), "-j", "0").exit_code == 0
+    monkeypatch.setenv("LEAKSCAN_FINGERPRINT_KEY", "k")
+    refused = CliRunner().invoke(main, ["scan", str(docs), "--baseline", str(baseline)])
+    assert refused.exit_code == 2 and "fingerprint key" in refused.output
+
+
+def test_cache_gives_the_same_report_and_show_values_rescans(tmp_path: Path) -> None:
+    docs = ci_tree(tmp_path)
+    cache = str(tmp_path / "cache")
+    first = run("scan", str(docs), "--cache", cache, "-j", "1", "--format", "json")
+    second = run("scan", str(docs), "--cache", cache, "-j", "1", "--format", "json")
+    assert first.exit_code == second.exit_code == 1
+    assert first.output == second.output
+    revealed = run("scan", str(docs), "--cache", cache, "-j", "0", "--show-values")
+    assert "A123456789" in revealed.output
+    stored = b"".join(p.read_bytes() for p in (tmp_path / "cache").rglob("*.json"))
+    assert b"A123456789" not in stored and b"Tpe@2026!x" not in stored
+
+
+def test_hostile_names_do_not_break_reports(tmp_path: Path) -> None:
+    (tmp_path / "a\n== forged.txt").write_text(SECRET, encoding="utf-8")
+    raw = os.path.join(os.fsencode(tmp_path), b"big5-\xbe\xf7.txt")
+    with open(raw, "wb") as handle:
+        handle.write(SECRET.encode())
+    text = run("scan", str(tmp_path), "-j", "0")
+    assert text.exit_code == 1
+    assert "a\\n== forged.txt" in text.output and not any(
+        line.startswith("== forged") for line in text.output.splitlines())
+    assert "big5-\\xbe\\xf7.txt" in text.output
+    for output_format in ("json", "sarif"):
+        document = json.loads(run("scan", str(tmp_path), "-j", "0", "--format", output_format).output)
+        assert document
+
+
+def test_ci_run_over_examples_writes_valid_sarif_with_skipped_files(tmp_path: Path) -> None:
+    from .test_report_sarif import validate
+
+    result = run("scan", str(EXAMPLES), "--format", "sarif", "--max-size", "20000", "-j", "2",
+                 "--cache", str(tmp_path / "cache"), "--lang", "en")
+    assert result.exit_code == 1
+    log = json.loads(result.output)
+    validate(log)
+    notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    skipped = [n for n in notes if n["properties"]["status"] == "skipped"]
+    assert skipped and all(n["properties"]["reason"] == "too-large" for n in skipped)
+    assert any(n["properties"]["status"] == "unreadable" for n in notes)
+
+
+def test_ci_run_with_a_baseline_marks_sarif_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from .test_report_sarif import validate
+
+    monkeypatch.setenv("LEAKSCAN_FINGERPRINT_KEY", "k")
+    docs = ci_tree(tmp_path)
+    baseline = tmp_path / "b.json"
+    CliRunner().invoke(main, ["baseline", "create", str(docs), "-o", str(baseline), "-j", "0"])
+    (docs / "新.txt").write_text("密碼：Other#2026\n", encoding="utf-8")
+    result = run("scan", str(docs), "--format", "sarif", "--baseline", str(baseline), "-j", "0")
+    log = json.loads(result.output)
+    validate(log)
+    states = sorted(r["baselineState"] for r in log["runs"][0]["results"])
+    assert states == ["new", "unchanged", "unchanged", "unchanged"]
+
+
+def test_real_subprocess_parallel_cached_sarif(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    command = [sys.executable, "-m", "leakscan", "scan", str(EXAMPLES), "--format", "sarif", "-j", "2",
+               "--cache", str(tmp_path / "cache")]
+    outputs = []
+    for _ in range(2):
+        done = subprocess.run(command, capture_output=True, env=env, timeout=300, check=False)
+        assert done.returncode == 1, done.stderr
+        assert done.stderr == b""  # no progress display when stderr is not a terminal
+        outputs.append(json.loads(done.stdout))
+    assert outputs[0] == outputs[1]
+    assert outputs[0]["runs"][0]["results"]

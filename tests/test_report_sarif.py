@@ -340,3 +340,51 @@ def test_the_schema_rejects_a_broken_log(log: dict[str, Any]) -> None:
     del broken["runs"][0]["invocations"][0]["executionSuccessful"]
     with pytest.raises(AssertionError):
         validate(broken)
+
+
+# -- skipped files, baselines and cached findings (issue #5) -------------------------------------
+
+
+def test_skipped_files_are_notifications_and_the_log_stays_valid(scanner: Scanner,
+                                                                 files: list[ScanResult]) -> None:
+    from leakscan.walk import Skipped
+
+    skipped = [Skipped("共用/大檔.pdf", "too-large", "200 > 100 bytes"), Skipped("build", "excluded"),
+               Skipped("a\\nb.txt", "special-file", "fifo")]
+    log = sarif(scanner, files, skipped=skipped, lang="en")
+    validate(log)
+    notes = [n for n in log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+             if n["properties"]["status"] == "skipped"]
+    assert [(n["properties"]["reason"], n["level"]) for n in notes] == [
+        ("too-large", "warning"), ("excluded", "note"), ("special-file", "warning")]
+    assert notes[0]["message"]["text"] == (
+        "共用/大檔.pdf: skipped: over the size limit, not read (200 > 100 bytes)")
+    assert log["runs"][0]["properties"]["summary"]["skipped"]["count"] == 3
+
+
+def test_with_a_baseline_every_result_has_a_baseline_state(scanner: Scanner, files: list[ScanResult]) -> None:
+    first = files[0]
+
+    def known(result: ScanResult, index: int) -> bool:
+        return result is first and index == 0
+
+    log = sarif(scanner, files, known=known)
+    validate(log)
+    states = [r["baselineState"] for r in log["runs"][0]["results"]]
+    assert states[0] == "unchanged" and set(states[1:]) == {"new"}
+    assert "baselineState" not in sarif(scanner, files)["runs"][0]["results"][0]
+
+
+def test_a_cached_finding_carries_a_keyed_digest_with_the_same_fingerprint(scanner: Scanner) -> None:
+    from dataclasses import replace
+
+    from leakscan.report.sarif import DIGEST_MARK, finding_fingerprints, value_digest
+
+    [finding] = scanner.scan_text("身分證字號A123456789").findings
+    digest = value_digest(finding, b"k")
+    cached = replace(finding, value=DIGEST_MARK + digest)
+    assert finding_fingerprints([cached], "p", b"k") == finding_fingerprints([finding], "p", b"k")
+    assert digest != hashlib.sha256(b"A123456789").hexdigest()  # keyed: no dictionary attack
+    assert value_digest(finding, b"other") != digest
+    unkeyed = value_digest(finding)
+    assert unkeyed == value_digest(replace(finding, value="A1xxxxxx89"))  # only the mask counts

@@ -8,25 +8,33 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import messages
 from ..model import CATEGORIES, SEVERITIES, STATUSES, VERDICTS, Decision, Location, ScanResult
+from ..walk import CHOSEN_SKIPS, Skipped, skip_reason
 
 SCHEMA = "leakscan/1"
 
-__all__ = ["SCHEMA", "render_json", "render_text", "summary"]
+__all__ = ["SCHEMA", "Known", "render_json", "render_text", "summary"]
+
+# Whether the finding at this index of this result (a file or an item) is in the baseline.
+Known = Callable[[ScanResult, int], bool]
 
 
-def summary(results: Sequence[ScanResult]) -> dict[str, Any]:
-    """Counts per file (statuses, decisions) and over every item inside them (findings)."""
+def summary(results: Sequence[ScanResult], *, skipped: Sequence[Skipped] = (),
+            known: Known | None = None) -> dict[str, Any]:
+    """Counts per file (statuses, decisions) and over every item inside them (findings); the
+    files not (fully) read with their problems, the files skipped with their reasons, and with a
+    baseline how many findings it already holds."""
     every = [r for result in results for r in result.all_results()]
     statuses = Counter(r.status for r in results)
     verdicts = Counter(r.verdict for r in results)
     categories = Counter(f.category for r in every for f in r.findings)
     severities = Counter(f.severity for r in every for f in r.findings)
-    return {
+    reasons = Counter(s.reason for s in skipped)
+    out: dict[str, Any] = {
         "files": len(results),
         "items": len(every),
         "status": {s: statuses.get(s, 0) for s in STATUSES},
@@ -34,19 +42,45 @@ def summary(results: Sequence[ScanResult]) -> dict[str, Any]:
         "by_category": {c: categories[c] for c in CATEGORIES if categories.get(c)},
         "by_severity": {s: severities.get(s, 0) for s in SEVERITIES},
         "decisions": {v: verdicts.get(v, 0) for v in VERDICTS},
+        "not_read": [{"path": r.path, "status": r.status, "problems": [p.code for p in r.problems]}
+                     for r in every if r.status != "scanned" and r.problems],
+        "skipped": {
+            "count": len(skipped),
+            "by_reason": dict(sorted(reasons.items())),
+            "files": [{"path": s.path, "reason": s.reason, "detail": s.detail} for s in skipped],
+        },
     }
+    if known is not None:
+        held = sum(1 for r in every for index in range(len(r.findings)) if known(r, index))
+        out["baseline"] = {"known": held, "new": out["findings"] - held}
+    return out
 
 
 def render_json(results: Sequence[ScanResult], action: str, *, lang: str = "zh-TW",
-                reveal: bool = False) -> str:
+                reveal: bool = False, skipped: Sequence[Skipped] = (),
+                known: Known | None = None) -> str:
+    """The ``leakscan/1`` document; with a baseline every finding has ``"baseline": true|false``."""
+    files = []
+    for result in results:
+        entry = result.to_dict(lang=lang, reveal=reveal)
+        if known is not None:
+            _mark_known(result, entry, known)
+        files.append(entry)
     document = {
         "schema": SCHEMA,
         "action": action,
         "lang": lang,
-        "files": [r.to_dict(lang=lang, reveal=reveal) for r in results],
-        "summary": summary(results),
+        "files": files,
+        "summary": summary(results, skipped=skipped, known=known),
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def _mark_known(result: ScanResult, entry: dict[str, Any], known: Known) -> None:
+    for index, finding in enumerate(entry["findings"]):
+        finding["baseline"] = known(result, index)
+    for item, item_entry in zip(result.items, entry["items"], strict=True):
+        _mark_known(item, item_entry, known)
 
 
 def _where(location: Location, lang: str) -> str:
@@ -78,7 +112,7 @@ def _where(location: Location, lang: str) -> str:
 
 
 def _file_lines(result: ScanResult, lang: str, reveal: bool, rules: dict[str, str],
-                indent: str = "") -> list[str]:
+                indent: str = "", known: Known | None = None) -> list[str]:
     en = lang == "en"
     status = messages.word("status", result.status, lang)
     lines = [f"{indent}== {result.path} ({status})" if en else f"{indent}== {result.path}（{status}）"]
@@ -92,8 +126,11 @@ def _file_lines(result: ScanResult, lang: str, reveal: bool, rules: dict[str, st
         category = messages.word("category", finding.category, lang)
         shown = finding.value if reveal else finding.masked
         name = rules.get(finding.rule, finding.rule)
+        mark = ""
+        if known is not None and known(result, number - 1):
+            mark = " (in baseline)" if en else "（基準線已列）"
         lines.append(f"{indent}  {number}. [{severity}] {category} · {name} · "
-                     f"{_where(finding.location, lang)}")
+                     f"{_where(finding.location, lang)}{mark}")
         lines.append(f"{indent}     {'value' if en else '內容'}: {shown}" if en
                      else f"{indent}     內容：{shown}")
         why = "; ".join(messages.explain(r, lang) for r in finding.reasons)
@@ -103,7 +140,7 @@ def _file_lines(result: ScanResult, lang: str, reveal: bool, rules: dict[str, st
         lines.extend(_decision_lines(decision, lang, indent, quiet=not result.findings
                                      and result.status == "scanned"))
     for item in result.items:
-        lines.extend(_file_lines(item, lang, reveal, rules, indent + "    "))
+        lines.extend(_file_lines(item, lang, reveal, rules, indent + "    ", known))
     return lines
 
 
@@ -133,14 +170,16 @@ def _decision_lines(decision: Decision, lang: str, indent: str, *, quiet: bool) 
 
 
 def render_text(results: Sequence[ScanResult], action: str, *, lang: str = "zh-TW",
-                reveal: bool = False, rule_names: dict[str, str] | None = None) -> str:
-    """A report per file, then one summary line."""
+                reveal: bool = False, rule_names: dict[str, str] | None = None,
+                skipped: Sequence[Skipped] = (), known: Known | None = None) -> str:
+    """A report per file, then what was not read or skipped and why, then one summary line."""
     rules = rule_names or {}
     lines: list[str] = []
     for result in results:
-        lines.extend(_file_lines(result, lang, reveal, rules))
+        lines.extend(_file_lines(result, lang, reveal, rules, known=known))
         lines.append("")
-    counts = summary(results)
+    counts = summary(results, skipped=skipped, known=known)
+    lines.extend(_summary_lines(counts, lang))
     en = lang == "en"
     severities = ", ".join(f"{messages.word('severity', s, lang)} {n}"
                            for s, n in reversed(counts["by_severity"].items()) if n)
@@ -165,3 +204,37 @@ def render_text(results: Sequence[ScanResult], action: str, *, lang: str = "zh-T
             + (f"（{severities}）" if severities else "")
             + f"；{messages.word('action', action, lang)}判定：{verdicts}")
     return "\n".join(lines) + "\n"
+
+
+def _summary_lines(counts: dict[str, Any], lang: str) -> list[str]:
+    """The summary block: files not read (with reasons), files skipped, findings by category,
+    and the baseline; each part only when it has something to say."""
+    en = lang == "en"
+    colon = ": " if en else "："
+    comma = ", " if en else "、"
+    lines: list[str] = []
+    if counts["not_read"]:
+        lines.append("Not read completely:" if en else "未完整讀取：")
+        for entry in counts["not_read"]:
+            why = comma.join(messages.word("problem", code, lang) for code in entry["problems"])
+            lines.append(f"  - {entry['path']}{colon}{messages.word('status', entry['status'], lang)}"
+                         f"{colon}{why}")
+    skipped = counts["skipped"]
+    if skipped["count"]:
+        by_reason = comma.join(f"{skip_reason(code, lang)} {n}" for code, n in skipped["by_reason"].items())
+        lines.append(f"Skipped {skipped['count']}: {by_reason}" if en
+                     else f"略過 {skipped['count']} 個：{by_reason}")
+        for entry in skipped["files"]:
+            if entry["reason"] in CHOSEN_SKIPS:
+                continue
+            detail = f" ({entry['detail']})" if entry["detail"] else ""
+            lines.append(f"  - {entry['path']}{colon}{skip_reason(entry['reason'], lang)}{detail}")
+    if counts["by_category"]:
+        words = comma.join(f"{messages.word('category', c, lang)} {n}"
+                           for c, n in counts["by_category"].items())
+        lines.append(f"Findings by category: {words}" if en else f"依類別：{words}")
+    if "baseline" in counts:
+        held, new = counts["baseline"]["known"], counts["baseline"]["new"]
+        lines.append(f"Baseline: {held} finding(s) already listed (they do not fail the run), {new} new"
+                     if en else f"基準線：已列 {held} 項（不影響結束碼），新發現 {new} 項")
+    return lines

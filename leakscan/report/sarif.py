@@ -14,14 +14,19 @@ and every item inside a container.  Choices a reader of the log needs to know:
   file (line and column, in Unicode code points) and the source lines of an HTML file (line only).
   Page, sheet, cell, paragraph … of a document are the result's ``properties``.
 - ``partialFingerprints["leakscanFingerprint/v1"]``: a hash over a fixed prefix, the rule id, the
-  path, a SHA-256 of the NFKC-normalised value and the occurrence number of that value in that
+  path, a digest of the NFKC-normalised value and the occurrence number of that value in that
   file.  Lines take no part, so a finding keeps its alert when text moves.  With
-  ``fingerprint_key`` (the CLI reads ``LEAKSCAN_FINGERPRINT_KEY``) it is an HMAC-SHA-256 over the
-  matched value; without a key only the *masked* value is hashed, because an unkeyed hash of a
-  short value (an ID number) can be reversed by trying every candidate.
+  ``fingerprint_key`` (the CLI reads ``LEAKSCAN_FINGERPRINT_KEY``) the value digest and the
+  fingerprint are HMAC-SHA-256; without a key only the *masked* value is hashed (and occurrences
+  are counted per masked value), because an unkeyed hash of a short value (an ID number) can be
+  reversed by trying every candidate.  Baselines (``leakscan.baseline``) use the same function.
 - Files not (fully) read are ``toolExecutionNotifications`` (``error`` when the policy makes unread
   files block, else ``warning``); each file's status and decision are ``properties`` of its entry
-  in ``run.artifacts`` (items are nested artifacts with ``parentIndex``).
+  in ``run.artifacts`` (items are nested artifacts with ``parentIndex``).  Files the walk skipped
+  (too large, special files, symlinks out of the tree …) are notifications too (``warning``;
+  ``note`` for files left out by ignore rules or globs), with the reason code in ``properties``.
+- With a baseline, every result has ``baselineState`` ``unchanged`` (in the baseline: does not
+  fail the run) or ``new``.
 """
 
 from __future__ import annotations
@@ -42,14 +47,17 @@ from ..extract import TEXT_SUFFIXES
 from ..model import ACTIONS, Finding, ScanResult
 from ..patternset import Rule
 from ..policy import ALL_ACTIONS, HandlingEntry, Policy
-from . import _where, summary
+from ..walk import CHOSEN_SKIPS, Skipped, skip_reason
+from . import Known, _where, summary
 
-__all__ = ["FINGERPRINT", "SARIF_SCHEMA", "SECURITY_SEVERITY", "artifact_uri", "fingerprint",
-           "render_sarif", "sarif_log"]
+__all__ = ["DIGEST_MARK", "FINGERPRINT", "SARIF_SCHEMA", "SECURITY_SEVERITY", "artifact_uri",
+           "finding_fingerprints", "fingerprint", "render_sarif", "sarif_log", "value_digest"]
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT = "leakscanFingerprint/v1"
 _FINGERPRINT_PREFIX = b"leakscan/sarif-fingerprint/v1\x00"
+_VALUE_PREFIX = b"leakscan/value/v1\x00"
+DIGEST_MARK = "\x00leakscan-digest:"  # a cached finding's value: its keyed digest, never the value
 SRCROOT = "%SRCROOT%"
 
 # GitHub reads properties["security-severity"] (0.0-10.0) of a rule tagged "security":
@@ -66,27 +74,33 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
 def render_sarif(results: Sequence[ScanResult], *, rules: Sequence[Rule], policy: Policy,
                  action: str, lang: str = "zh-TW", reveal: bool = False, tool_version: str,
-                 root: str | None = None, fingerprint_key: bytes | None = None) -> str:
+                 root: str | None = None, fingerprint_key: bytes | None = None,
+                 skipped: Sequence[Skipped] = (), known: Known | None = None) -> str:
     """The SARIF 2.1.0 log of ``results`` as JSON text (UTF-8, not ASCII-escaped).
 
     ``rules``: the scanner's detection rules (``Scanner.rules``); ``policy``: its policy, for the
     handling rules in each rule's help; ``action``: the action decided for (or ``all``);
     ``root``: the directory relative paths are given from (the CLI passes the working directory);
-    ``fingerprint_key``: a secret that makes the fingerprints keyed hashes.  Values are masked
-    unless ``reveal``.  A pure function: the same inputs give the same text.
+    ``fingerprint_key``: a secret that makes the fingerprints keyed hashes; ``skipped``: files
+    the walk left out; ``known``: which findings the baseline holds.  Values are masked unless
+    ``reveal``.  A pure function: the same inputs give the same text.
     """
     log = sarif_log(results, rules=rules, policy=policy, action=action, lang=lang, reveal=reveal,
-                    tool_version=tool_version, root=root, fingerprint_key=fingerprint_key)
+                    tool_version=tool_version, root=root, fingerprint_key=fingerprint_key,
+                    skipped=skipped, known=known)
     return json.dumps(log, ensure_ascii=False, indent=2)
 
 
 def sarif_log(results: Sequence[ScanResult], *, rules: Sequence[Rule], policy: Policy, action: str,
               lang: str = "zh-TW", reveal: bool = False, tool_version: str, root: str | None = None,
-              fingerprint_key: bytes | None = None) -> dict[str, Any]:
+              fingerprint_key: bytes | None = None, skipped: Sequence[Skipped] = (),
+              known: Known | None = None) -> dict[str, Any]:
     """The SARIF log as a dictionary (see ``render_sarif``)."""
-    builder = _Builder(rules, policy, action, lang, reveal, root, fingerprint_key)
+    builder = _Builder(rules, policy, action, lang, reveal, root, fingerprint_key, known)
     for result in results:
         builder.add_file(result)
+    for entry in skipped:
+        builder.add_skipped(entry)
     driver: dict[str, Any] = {"name": "leakscan", "version": tool_version}
     if _SEMVER.match(tool_version):
         driver["semanticVersion"] = tool_version
@@ -104,7 +118,7 @@ def sarif_log(results: Sequence[ScanResult], *, rules: Sequence[Rule], policy: P
         "columnKind": "unicodeCodePoints",
         "artifacts": builder.artifacts,
         "results": builder.results,
-        "properties": {"action": action, "summary": summary(results)},
+        "properties": {"action": action, "summary": summary(results, skipped=skipped, known=known)},
     }
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
@@ -124,25 +138,52 @@ def artifact_uri(path: str, root: str | None = None) -> tuple[str, bool]:
     return quote(relative, safe="/"), True
 
 
+def value_digest(finding: Finding, key: bytes | None = None) -> str:
+    """What a fingerprint knows of a finding's value: an HMAC of it with ``key``, else a hash of
+    the masked value only.  A finding loaded from the cache carries its digest (``DIGEST_MARK``)
+    instead of its value, so both give the same fingerprints."""
+    if key is None:
+        return hashlib.sha256(_fold(finding.masked).encode("utf-8")).hexdigest()
+    if finding.value.startswith(DIGEST_MARK):
+        return finding.value[len(DIGEST_MARK):]
+    folded = _fold(finding.value or finding.masked)
+    return hmac.new(key, _VALUE_PREFIX + folded.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+
+def _fold(value: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", value).split())
+
+
 def fingerprint(rule: str, path: str, finding: Finding, occurrence: int,
                 key: bytes | None = None) -> str:
     """A stable identity for a finding that never contains its value (see the module docstring)."""
-    value = (finding.value or finding.masked) if key is not None else finding.masked
-    folded = " ".join(unicodedata.normalize("NFKC", value).split())
-    value_hash = hashlib.sha256(folded.encode("utf-8")).hexdigest()
     material = _FINGERPRINT_PREFIX + "\x00".join(
-        (rule, path, value_hash, str(occurrence))).encode("utf-8")
+        (rule, path, value_digest(finding, key), str(occurrence))).encode("utf-8", "surrogatepass")
     if key is not None:
         return hmac.new(key, material, hashlib.sha256).hexdigest()
     return hashlib.sha256(material).hexdigest()
+
+
+def finding_fingerprints(findings: Sequence[Finding], path: str, key: bytes | None = None) -> list[str]:
+    """The fingerprint of each finding of one file or item, in order; the n-th finding of the same
+    rule and value in it gets occurrence n."""
+    occurrences: dict[tuple[str, str], int] = {}
+    out: list[str] = []
+    for finding in findings:
+        value_key = (finding.rule, value_digest(finding, key))
+        occurrence = occurrences.get(value_key, 0)
+        occurrences[value_key] = occurrence + 1
+        out.append(fingerprint(finding.rule, path, finding, occurrence, key))
+    return out
 
 
 class _Builder:
     """Collects rules, artifacts, results and notifications in the order the files come."""
 
     def __init__(self, rules: Sequence[Rule], policy: Policy, action: str, lang: str, reveal: bool,
-                 root: str | None, key: bytes | None) -> None:
+                 root: str | None, key: bytes | None, known: Known | None = None) -> None:
         self.policy = policy
+        self.known = known
         self.action = action
         self.lang = lang
         self.reveal = reveal
@@ -212,8 +253,9 @@ class _Builder:
 
     def _add_results(self, result: ScanResult, inner: str, uri: dict[str, Any], index: int,
                      suffix: str) -> None:
-        occurrences: dict[tuple[str, str], int] = {}
-        for finding in result.findings:
+        path = uri["uri"] + (f"!{inner}" if inner else "")
+        prints = finding_fingerprints(result.findings, path, self.key)
+        for number, finding in enumerate(result.findings):
             if finding.rule not in self.rule_index:
                 self._add_descriptor(finding.rule, _fallback_descriptor(finding))
             physical = self._physical(uri, index)
@@ -223,27 +265,24 @@ class _Builder:
             location: dict[str, Any] = {"physicalLocation": physical}
             if inner:
                 location["logicalLocations"] = [_logical(result.path, inner)]
-            value_key = (finding.rule, finding.value or finding.masked)
-            occurrence = occurrences.get(value_key, 0)
-            occurrences[value_key] = occurrence + 1
             properties: dict[str, Any] = {"category": finding.category, "severity": finding.severity}
             if finding.level is not None:
                 properties["level"] = finding.level
             properties.update(finding.location.to_dict())
             if inner:
                 properties["item"] = inner
-            self.results.append({
+            entry: dict[str, Any] = {
                 "ruleId": finding.rule,
                 "ruleIndex": self.rule_index[finding.rule],
                 "level": LEVEL.get(finding.severity, "warning"),
                 "message": {"text": self._message(finding, inner)},
                 "locations": [location],
-                "partialFingerprints": {
-                    FINGERPRINT: fingerprint(finding.rule, uri["uri"] + (f"!{inner}" if inner else ""),
-                                             finding, occurrence, self.key),
-                },
+                "partialFingerprints": {FINGERPRINT: prints[number]},
                 "properties": properties,
-            })
+            }
+            if self.known is not None:
+                entry["baselineState"] = "unchanged" if self.known(result, number) else "new"
+            self.results.append(entry)
 
     def _message(self, finding: Finding, inner: str) -> str:
         en = self.lang == "en"
@@ -259,6 +298,23 @@ class _Builder:
         bits = [f"{name}：{shown}" + (f"（{why}）。" if why else "。")]
         bits += [f"項目：{inner}。" if inner else "", f"位置：{where}。" if where else ""]
         return "".join(bits)
+
+    def add_skipped(self, entry: Skipped) -> None:
+        """A file the walk did not read, as a notification with its reason."""
+        en = self.lang == "en"
+        reason = skip_reason(entry.reason, self.lang)
+        detail = f" ({entry.detail})" if entry.detail else ""
+        text = f"{entry.path}: skipped: {reason}{detail}" if en else f"{entry.path}：略過：{reason}{detail}"
+        uri, relative = artifact_uri(entry.path, self.root)
+        location: dict[str, Any] = {"uri": uri}
+        if relative:
+            location["uriBaseId"] = SRCROOT
+        self.notifications.append({
+            "level": "note" if entry.reason in CHOSEN_SKIPS or entry.reason == "duplicate" else "warning",
+            "message": {"text": text},
+            "locations": [{"physicalLocation": {"artifactLocation": location}}],
+            "properties": {"path": entry.path, "status": "skipped", "reason": entry.reason},
+        })
 
     def _add_notification(self, result: ScanResult, inner: str, uri: dict[str, Any],
                           index: int) -> None:

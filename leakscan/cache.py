@@ -1,0 +1,221 @@
+"""Remember scan results by content, so a rerun over an unchanged tree reads almost nothing.
+
+Layout under the cache folder (``--cache DIR``)::
+
+    v1/index.json                 path → (size, mtime_ns, ctime_ns, inode, device, content sha256)
+    v1/<version key>/<aa>/<key>   one result per (file name, content), JSON
+
+An unchanged file (same stat key) is found without being opened; a changed stat key (a fresh CI
+checkout) costs one read to hash the content, no parsing.  The entry key covers the file name too,
+because the name chooses the format and is scanned itself.  The version key covers what changes
+findings: leakscan's version, the content of every loaded pattern file, the limits and which
+fingerprint key (by a keyed hash of it) was used.  Decisions are not stored: they are made again
+from the stored findings with the current policy and action, so a change of ``--action``,
+``--policy`` or ``--fail-closed`` needs no rescan and can never give a stale verdict.
+
+No matched value is stored: findings keep their masked value, and when a fingerprint key is set,
+a keyed digest of the value (``report.sarif.value_digest``) so baselines and SARIF fingerprints
+match those of a fresh scan.  Writes go to a temporary file renamed into place; an entry that
+cannot be read or parsed is treated as missing and the file is scanned again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import fields
+from pathlib import Path, PurePath
+from typing import Any
+
+from . import __version__
+from .baseline import key_id
+from .model import Decision, Finding, Location, Problem, Reason, ScanResult
+from .patternset import builtin_files, user_files
+from .report.sarif import DIGEST_MARK, value_digest
+from .scanner import Scanner
+from .walk import FileEntry, read_regular
+
+__all__ = ["FORMAT", "ResultCache", "version_key"]
+
+FORMAT = "leakscan-cache/1"
+
+
+def version_key(scanner: Scanner, pattern_paths: Iterable[str], key: bytes | None) -> str:
+    """What the stored findings depend on, as one hash."""
+    digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{scanner.limits!r}\0".encode())
+    files = list(builtin_files())
+    for path in pattern_paths:
+        files.extend(user_files(path))
+    for name, data in files:
+        digest.update(hashlib.sha256(name.encode("utf-8", "surrogateescape")).digest())
+        digest.update(hashlib.sha256(data).digest())
+    digest.update(b"\0key:" + (key_id(key) or "-").encode())
+    return digest.hexdigest()[:32]
+
+
+class ResultCache:
+    """Cached results for one version key; ``None`` from ``get`` means scan the file."""
+
+    def __init__(self, folder: str | os.PathLike[str], version: str, scanner: Scanner,
+                 fingerprint_key: bytes | None) -> None:
+        self.base = Path(folder) / "v1"
+        self.entries = self.base / version
+        self.scanner = scanner
+        self.key = fingerprint_key
+        self.index: dict[str, list[Any]] = self._load_index()
+        self.empty = not self.entries.is_dir()  # nothing to find: do not hash files before scanning
+        self._folders: set[Path] = set()  # made in this run: no mkdir per entry
+        self.changed = False
+        self.hits = 0
+        self._decisions: dict[tuple[object, ...], tuple[Decision, tuple[Decision, ...]]] = {}
+
+    def _load_index(self) -> dict[str, list[Any]]:
+        try:
+            data = json.loads((self.base / "index.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    @staticmethod
+    def _index_key(path: str) -> str:
+        return os.path.abspath(path).encode("utf-8", "surrogateescape").hex()
+
+    def _content_hash(self, entry: FileEntry) -> str | None:
+        """The content hash of a file: from the index if its stat key is unchanged, else read."""
+        known = self.index.get(self._index_key(entry.path))
+        if known and list(entry.stat_key) == known[:-1]:
+            return str(known[-1])
+        if self.empty:
+            return None
+        try:
+            data = read_regular(entry.path, self.scanner.limits.max_file_bytes)
+        except OSError:
+            return None
+        digest = hashlib.sha256(data).hexdigest()
+        self.remember(entry, digest)
+        return digest
+
+    def remember(self, entry: FileEntry, digest: str) -> None:
+        """Record a file's stat key and content hash (saved by ``save_index``)."""
+        if entry.stat_key:
+            self.index[self._index_key(entry.path)] = [*entry.stat_key, digest]
+            self.changed = True
+
+    def _entry_path(self, name: str, digest: str) -> Path:
+        key = hashlib.sha256(b"leakscan-cache\0" + PurePath(name).name.encode("utf-8", "surrogateescape")
+                             + b"\0" + digest.encode()).hexdigest()
+        return self.entries / key[:2] / f"{key}.json"
+
+    def get(self, entry: FileEntry) -> ScanResult | None:
+        """The cached result of this file, or None (the worker then hashes what it scans)."""
+        digest = self._content_hash(entry)
+        if digest is None:
+            return None
+        try:
+            stored = json.loads(self._entry_path(entry.path, digest).read_text(encoding="utf-8"))
+            result = self._load(stored, entry.path)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None  # missing or damaged: scan again
+        self.hits += 1
+        return result
+
+    def put(self, entry: FileEntry, digest: str, result: ScanResult) -> None:
+        """Store a fresh result (its values dropped); the write is atomic."""
+        self.remember(entry, digest)
+        target = self._entry_path(entry.path, digest)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        _write_atomic(target, json.dumps(self._dump(result), ensure_ascii=False))
+
+    def save_index(self) -> None:
+        if self.changed:
+            self.base.mkdir(parents=True, exist_ok=True)
+            _write_atomic(self.base / "index.json", json.dumps(self.index))
+            self.changed = False
+
+    # -- codec ---------------------------------------------------------------------------------
+
+    def _dump(self, result: ScanResult) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "path": PurePath(result.path).name,  # the top file's own path is never stored
+            "status": result.status,
+            "problems": [[p.code, p.detail] for p in result.problems],
+            "findings": [self._dump_finding(f) for f in result.findings],
+            "items": [self._dump(item) | {"path": item.path} for item in result.items],
+        }
+
+    def _dump_finding(self, finding: Finding) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "rule": finding.rule, "category": finding.category, "severity": finding.severity,
+            "level": finding.level, "location": finding.location.to_dict(), "masked": finding.masked,
+            "reasons": [[r.code, r.detail, list(r.words) if r.words else None] for r in finding.reasons],
+        }
+        if self.key is not None:
+            entry["digest"] = value_digest(finding, self.key)
+        return entry
+
+    def _load(self, stored: dict[str, Any], path: str) -> ScanResult:
+        if stored.get("format") != FORMAT:
+            raise ValueError("not a cache entry")
+        return self._load_result(stored, path)
+
+    def _load_result(self, stored: dict[str, Any], path: str) -> ScanResult:
+        items = tuple(self._load_result(item, item["path"]) for item in stored["items"])
+        findings = tuple(self._load_finding(f) for f in stored["findings"])
+        nested = [f for item in items for r in item.all_results() for f in r.findings]
+        decision, decisions = self._decide((*findings, *nested), stored["status"])
+        return ScanResult(path=path, status=stored["status"], findings=findings,
+                          problems=tuple(Problem(str(c), str(d)) for c, d in stored["problems"]),
+                          decision=decision, items=items, decisions=decisions)
+
+    def _decide(self, findings: tuple[Finding, ...],
+                status: str) -> tuple[Decision, tuple[Decision, ...]]:
+        """``Scanner.decide``, once per kind of file: the policy looks at a finding's rule, category,
+        severity and level only (and counts them for rosters), so files that agree on those, in
+        the same order and numbers, get the same decision."""
+        kinds = Counter((f.rule, f.category, f.severity, f.level) for f in findings)
+        key = (status, tuple(kinds.items()))
+        known = self._decisions.get(key)
+        if known is None:
+            known = self._decisions[key] = self.scanner.decide(findings, status)
+        return known
+
+    def _load_finding(self, stored: dict[str, Any]) -> Finding:
+        reasons = tuple(Reason(code, detail, tuple(words) if words else None)  # type: ignore[arg-type]
+                        for code, detail, words in stored["reasons"])
+        digest = stored.get("digest")
+        return _finding(stored["rule"], stored["category"], stored["severity"], stored["level"],
+                        Location(**stored["location"]), stored["masked"], reasons,
+                        DIGEST_MARK + digest if digest else "")
+
+
+# A cached rerun builds tens of thousands of findings; setting the slots directly is about twice
+# as fast as the frozen dataclass's __init__ (the same technique as ``Location.at``).
+_FINDING_SLOTS = tuple(vars(Finding)[f.name].__set__ for f in fields(Finding))
+
+
+def _finding(*values: Any) -> Finding:
+    finding = object.__new__(Finding)
+    for setter, value in zip(_FINDING_SLOTS, values, strict=True):
+        setter(finding, value)
+    return finding
+
+
+def _write_atomic(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` (whose folder exists) through a temporary file and a rename."""
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

@@ -1,0 +1,99 @@
+"""A folder scan end to end: cached results first, the rest in worker processes, in path order.
+
+The CLI's ``scan`` and ``baseline create`` both come through here, so they see the same files and
+compute the same fingerprints.  Paths in the results are made safe to print (``display_path``):
+a name with a newline or bytes that are not UTF-8 cannot break a report or its JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from .batch import ScannerSpec, ScanTask, run_tasks, scan_task
+from .cache import ResultCache
+from .model import ScanResult
+from .scanner import Scanner
+from .walk import Skipped, WalkResult, display_path
+
+__all__ = ["UNCACHEABLE", "Run", "scan_walk"]
+
+# Problems that depend on the machine or the moment, not on the file: such results are not cached.
+UNCACHEABLE = frozenset({"timeout", "rule-timeout", "internal-error", "io-error", "worker-crashed"})
+
+Progress = Callable[[int, int, int], None]  # files done, files in all, findings so far
+
+
+@dataclass(slots=True)
+class Run:
+    """The results in walk order (paths safe to print), each file's path below its scanned
+    folder (for baselines), what the walk skipped, and how many results came from the cache."""
+
+    results: list[ScanResult] = field(default_factory=list)
+    relatives: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    cache_hits: int = 0
+
+
+def scan_walk(walked: WalkResult, spec: ScannerSpec, scanner: Scanner, *, jobs: int, timeout: float,
+              cache: ResultCache | None = None, read_cache: bool = True, stdin: bytes = b"",
+              progress: Progress | None = None, scan: Callable[..., object] = scan_task) -> Run:
+    """Scan the walked files; ``read_cache=False`` rescans everything (the cache is still written)."""
+    files = walked.files
+    results: list[ScanResult | None] = [None] * len(files)
+    tasks: list[ScanTask] = []
+    task_files: list[int] = []
+    counter = _Counter(len(files), progress)
+    for index, entry in enumerate(files):
+        hit = cache.get(entry) if cache is not None and read_cache and entry.path != "-" else None
+        if hit is not None:
+            results[index] = hit
+            counter.add(hit)
+            continue
+        tasks.append(ScanTask(entry.path, stdin if entry.path == "-" else None))
+        task_files.append(index)
+
+    def done(task_index: int, result: ScanResult, digest: str | None) -> None:
+        index = task_files[task_index]
+        results[index] = result
+        counter.add(result)
+        if cache is not None and digest is not None and files[index].path != "-" and _cacheable(result):
+            cache.put(files[index], digest, result)
+
+    try:
+        if tasks:
+            run_tasks(tasks, spec, scanner, jobs=jobs, timeout=timeout, done=done,
+                      scan=scan)  # type: ignore[arg-type]
+    finally:
+        if cache is not None:
+            cache.save_index()
+    final = [_displayed(r) for r in results if r is not None]
+    return Run(final, [display_path(e.relative) for e in files],
+               [replace(s, path=display_path(s.path)) for s in walked.skipped],
+               cache.hits if cache is not None else 0)
+
+
+def _cacheable(result: ScanResult) -> bool:
+    return not any(p.code in UNCACHEABLE for r in result.all_results() for p in r.problems)
+
+
+def _displayed(result: ScanResult) -> ScanResult:
+    shown = display_path(result.path)
+    items = tuple(_displayed(item) for item in result.items)
+    if shown == result.path and all(a is b for a, b in zip(items, result.items, strict=True)):
+        return result
+    return replace(result, path=shown, items=items)
+
+
+class _Counter:
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.total = total
+        self.done = 0
+        self.findings = 0
+        self.progress = progress
+
+    def add(self, result: ScanResult) -> None:
+        self.done += 1
+        self.findings += sum(len(r.findings) for r in result.all_results())
+        if self.progress is not None:
+            self.progress(self.done, self.total, self.findings)

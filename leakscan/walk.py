@@ -1,0 +1,299 @@
+"""Which files a scan of folders reads, and which it skips and why.
+
+A shared drive holds symlinks, FIFOs, folders nobody may read and names that are not UTF-8.  The
+walker never opens anything but regular files, follows no symlink to a folder (so loops cannot
+happen and nothing outside the tree is reached), reads a symlink to a file only when its target
+is inside the scanned tree, and reads each file once (by device and inode).  Everything it does
+not read is a ``Skipped`` entry with a reason code, so a report can say what it left out.
+
+Ignore rules: a ``.leakscanignore`` file in any folder, in gitignore syntax (pathspec's
+``GitIgnoreSpec``), relative to the folder that holds it; deeper files override shallower ones,
+as in git.  ``--exclude`` patterns (gitignore syntax, relative to the scanned folder) apply after
+them; with ``--include`` patterns only files matching one of them are read.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pathspec
+
+from . import messages
+
+__all__ = ["CHOSEN_SKIPS", "IGNORE_FILE", "NOT_READ_SKIPS", "FileEntry", "Skipped",
+           "WalkOptions", "WalkResult", "display_path", "read_regular", "skip_reason", "walk"]
+
+IGNORE_FILE = ".leakscanignore"
+
+
+
+# Reasons that are the user's own choice: counted in reports, not listed file by file.
+CHOSEN_SKIPS = frozenset({"ignored", "excluded", "not-included"})
+
+
+# Reasons that mean a file was meant to be read and was not: they count as unread files.
+NOT_READ_SKIPS = frozenset({"too-large", "unreadable-folder", "io-error"})
+
+
+def skip_reason(code: str, lang: str = "zh-TW") -> str:
+    """The reason code in words (``messages``' skip table); an unknown code is shown as itself."""
+    return messages.word("skip", code, lang)
+
+
+def display_path(path: str) -> str:
+    """``path`` safe to print on one line and to encode as UTF-8.
+
+    Bytes that are not UTF-8 (kept by Python as surrogate escapes) become ``\\xNN``; control
+    characters such as a newline become ``\\n`` or ``\\x1b``, so a hostile name cannot forge a
+    report line.
+    """
+    if path.isprintable():
+        try:
+            path.encode("utf-8")
+            return path
+        except UnicodeEncodeError:
+            pass  # surrogate escapes: bytes that were not UTF-8
+    out: list[str] = []
+    for char in path:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif char == "\r":
+            out.append("\\r")
+        elif not char.isprintable() and char != " ":
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class WalkOptions:
+    """What to leave out: ignore files, globs, and files over ``max_size`` bytes."""
+
+    exclude: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+    max_size: int | None = None
+    use_ignore_files: bool = True
+    own_folders: tuple[str, ...] = ()  # leakscan's own (the cache): never scanned, real paths
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """A file to scan: its path as found, the scan root it came from and its path below it."""
+
+    path: str
+    root: str
+    relative: str
+    size: int = 0
+    stat_key: tuple[int, ...] = ()  # (size, mtime_ns, ctime_ns, inode, device): unchanged-file check
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A path the walk did not read, with a reason code (``messages``' skip table) and a detail."""
+
+    path: str
+    reason: str
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class WalkResult:
+    files: list[FileEntry] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def walk(paths: Sequence[str], options: WalkOptions = WalkOptions()) -> WalkResult:
+    """Files to scan for each argument in the order given; a folder's files sorted by path.
+
+    ``-`` (standard input) is passed through as a file entry.  A path that does not exist is
+    the caller's to reject before walking (a usage error, not a skip).
+    """
+    result = WalkResult()
+    seen: set[tuple[int, int]] = set()
+    for path in paths:
+        if path == "-":
+            result.files.append(FileEntry("-", "", "-"))
+        elif os.path.isdir(path):  # a folder named explicitly is walked even through a symlink
+            _Walker(path, options, result, seen).run()
+        else:
+            _add_argument_file(path, options, result, seen)
+    return result
+
+
+def _add_argument_file(path: str, options: WalkOptions, out: WalkResult,
+                       seen: set[tuple[int, int]]) -> None:
+    """A file named on the command line: read even when ignored, never when special or too big."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        reason = "broken-symlink" if os.path.islink(path) else "io-error"
+        out.skipped.append(Skipped(path, reason, exc.strerror or ""))
+        return
+    if stat.S_ISDIR(info.st_mode):
+        out.skipped.append(Skipped(path, "symlink-folder"))
+        return
+    _add_regular(path, os.path.dirname(path), os.path.basename(path), info, options, out, seen)
+
+
+def _add_regular(path: str, root: str, relative: str, info: os.stat_result, options: WalkOptions,
+                 out: WalkResult, seen: set[tuple[int, int]]) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        out.skipped.append(Skipped(path, "special-file", _kind(info.st_mode)))
+        return
+    if options.max_size is not None and info.st_size > options.max_size:
+        out.skipped.append(Skipped(path, "too-large", f"{info.st_size} > {options.max_size} bytes"))
+        return
+    identity = (info.st_dev, info.st_ino)
+    if identity in seen:
+        out.skipped.append(Skipped(path, "duplicate"))
+        return
+    seen.add(identity)
+    key = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+    out.files.append(FileEntry(path, root, relative, info.st_size, key))
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "other"
+
+
+def _spec(lines: Iterable[str]) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+class _Walker:
+    """One folder argument walked depth first; collects entries, then sorts them by path."""
+
+    def __init__(self, root: str, options: WalkOptions, out: WalkResult,
+                 seen: set[tuple[int, int]]) -> None:
+        self.root = root
+        self.real_root = os.path.realpath(root)
+        self.options = options
+        self.out = out
+        self.seen = seen
+        self.exclude = _spec(options.exclude) if options.exclude else None
+        self.include = _spec(options.include) if options.include else None
+        self.files: list[FileEntry] = []
+        self.skipped: list[Skipped] = []
+        self.links: list[tuple[str, str, os.stat_result]] = []  # symlinks to files in the tree
+
+    def run(self) -> None:
+        self._folder(self.root, "", [])
+        sink = WalkResult(self.files, self.skipped)
+        for path, relative, info in self.links:  # after real files, so the link is the duplicate
+            _add_regular(path, self.root, relative, info, self.options, sink, self.seen)
+        self.files.sort(key=lambda e: e.path)
+        self.skipped.sort(key=lambda s: s.path)
+        self.out.files.extend(self.files)
+        self.out.skipped.extend(self.skipped)
+
+    def _ignored(self, relative: str, is_dir: bool,
+                 specs: Sequence[tuple[str, pathspec.GitIgnoreSpec]]) -> str | None:
+        """The skip reason for a path relative to the root, or None to keep it."""
+        probe = relative + "/" if is_dir else relative
+        ignored = False
+        for base, spec in specs:  # shallow to deep: the deepest file that has a say wins
+            below = probe[len(base):] if base else probe
+            check = spec.check_file(below)
+            if check.include is not None:
+                ignored = check.include
+        if ignored:
+            return "ignored"
+        if self.exclude is not None and self.exclude.match_file(probe):
+            return "excluded"
+        if not is_dir and self.include is not None and not self.include.match_file(relative):
+            return "not-included"
+        return None
+
+    def _folder(self, folder: str, relative: str,
+                specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            self.skipped.append(Skipped(folder, "unreadable-folder", exc.strerror or ""))
+            return
+        specs = self._with_ignore_file(folder, relative, specs)
+        for entry in entries:
+            if entry.name == IGNORE_FILE and self.options.use_ignore_files:
+                continue
+            self._entry(entry, relative + entry.name, specs)
+
+    def _with_ignore_file(self, folder: str, relative: str,
+                          specs: list[tuple[str, pathspec.GitIgnoreSpec]]
+                          ) -> list[tuple[str, pathspec.GitIgnoreSpec]]:
+        if not self.options.use_ignore_files:
+            return specs
+        ignore = os.path.join(folder, IGNORE_FILE)
+        try:
+            if not os.path.isfile(ignore) or os.path.islink(ignore):
+                return specs
+            with open(ignore, encoding="utf-8", errors="replace") as handle:
+                return [*specs, (relative, _spec(handle.read().splitlines()))]
+        except OSError as exc:
+            self.skipped.append(Skipped(ignore, "io-error", exc.strerror or ""))
+            return specs
+
+    def _entry(self, entry: os.DirEntry[str], relative: str,
+               specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> None:
+        path = entry.path
+        try:
+            is_link = entry.is_symlink()
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError as exc:
+            self.skipped.append(Skipped(path, "io-error", exc.strerror or ""))
+            return
+        reason = self._ignored(relative, is_dir, specs)
+        if reason is not None:
+            self.skipped.append(Skipped(path, reason))
+            return
+        if is_dir:
+            if self.options.own_folders and os.path.realpath(path) in self.options.own_folders:
+                self.skipped.append(Skipped(path, "excluded", "leakscan cache"))
+                return
+            self._folder(path, relative + "/", specs)
+            return
+        try:
+            info = os.stat(path) if is_link else entry.stat(follow_symlinks=False)
+        except OSError as exc:
+            reason = "broken-symlink" if is_link else "io-error"
+            self.skipped.append(Skipped(path, reason, exc.strerror or ""))
+            return
+        if is_link:
+            if stat.S_ISDIR(info.st_mode):
+                self.skipped.append(Skipped(path, "symlink-folder"))
+                return
+            target = os.path.realpath(path)
+            if os.path.commonpath([self.real_root, target]) != self.real_root:
+                self.skipped.append(Skipped(path, "symlink-outside"))
+                return
+            self.links.append((path, relative, info))
+            return
+        sink = WalkResult(self.files, self.skipped)
+        _add_regular(path, self.root, relative, info, self.options, sink, self.seen)
+
+
+def read_regular(path: str, limit: int) -> bytes:
+    """A regular file's bytes, up to ``limit + 1``; never blocks on a FIFO swapped in after the walk."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(limit + 1)
+    finally:
+        os.close(fd)

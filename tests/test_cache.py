@@ -1,0 +1,177 @@
+"""The result cache: hits, invalidation, no values stored, damaged entries."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from leakscan import Scanner
+from leakscan.batch import ScannerSpec
+from leakscan.cache import ResultCache, version_key
+from leakscan.report.sarif import finding_fingerprints
+from leakscan.runner import Run, scan_walk
+from leakscan.walk import walk
+
+ID = "A123456789"
+PASSWORD = "Tpe@2026!x"
+SECRET = f"密等及解密條件或保密期限：機密\n身分證字號{ID}\n密碼：{PASSWORD}\n"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    root = tmp_path / "docs"
+    root.mkdir()
+    (root / "簽呈.txt").write_text(SECRET, encoding="utf-8")
+    (root / "一般.txt").write_text("一般公文，無機敏內容。\n", encoding="utf-8")
+    return root
+
+
+def scan(root: Path, cache_dir: Path, *, action: str = "share", patterns: tuple[str, ...] = (),
+         key: bytes | None = None, read_cache: bool = True) -> Run:
+    spec = ScannerSpec(patterns, action)
+    scanner = _default_scanner(action) if not patterns else spec.build()
+    cache = ResultCache(cache_dir, version_key(scanner, patterns, key), scanner, key)
+    return scan_walk(walk([str(root)]), spec, scanner, jobs=0, timeout=60, cache=cache,
+                     read_cache=read_cache)
+
+
+@functools.cache
+def _default_scanner(action: str) -> Scanner:
+    return ScannerSpec(action=action).build()
+
+
+def comparable(run: Run) -> list[dict]:
+    return [r.to_dict() for r in run.results]
+
+
+def test_a_second_run_comes_from_the_cache_with_the_same_results(folder: Path, tmp_path: Path) -> None:
+    first = scan(folder, tmp_path / "cache")
+    second = scan(folder, tmp_path / "cache")
+    assert (first.cache_hits, second.cache_hits) == (0, 2)
+    assert comparable(second) == comparable(first)
+    assert second.results[1].verdict == "block"
+
+
+def test_an_unchanged_file_is_not_even_opened(folder: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    scan(folder, tmp_path / "cache")
+    import leakscan.cache
+
+    def refuse(path: str, limit: int) -> bytes:
+        raise AssertionError(f"{path} was read")
+
+    monkeypatch.setattr(leakscan.cache, "read_regular", refuse)
+    assert scan(folder, tmp_path / "cache").cache_hits == 2
+
+
+def test_a_new_checkout_of_the_same_content_is_found_by_content(folder: Path, tmp_path: Path) -> None:
+    scan(folder, tmp_path / "cache")
+    copy = tmp_path / "checkout"
+    copy.mkdir()
+    for file in folder.iterdir():
+        (copy / file.name).write_bytes(file.read_bytes())
+    run = scan(copy, tmp_path / "cache")
+    assert run.cache_hits == 2 and run.results[1].path == str(copy / "簽呈.txt")
+
+
+def test_a_changed_file_is_scanned_again(folder: Path, tmp_path: Path) -> None:
+    scan(folder, tmp_path / "cache")
+    (folder / "一般.txt").write_text("密碼：Changed#2026\n", encoding="utf-8")
+    run = scan(folder, tmp_path / "cache")
+    assert run.cache_hits == 1
+    assert [f.rule for f in run.results[0].findings] == ["password-value"]
+
+
+def test_a_renamed_file_is_scanned_again_because_the_name_is_scanned_too(folder: Path,
+                                                                         tmp_path: Path) -> None:
+    scan(folder, tmp_path / "cache")
+    (folder / "一般.txt").rename(folder / "機密-一般.txt")
+    run = scan(folder, tmp_path / "cache")
+    assert run.cache_hits == 1  # same content, new name: a miss
+
+
+def test_other_patterns_use_other_entries(folder: Path, tmp_path: Path) -> None:
+    patterns = tmp_path / "extra.toml"
+    patterns.write_text('[set]\nname = "extra"\n[[rules]]\nid = "ordinary-word"\ncategory = "dissemination"\n'
+                        'severity = "low"\nname = { zh = "一般", en = "ordinary" }\nkeywords = ["一般公文"]\n'
+                        "regex = '一般公文'\nmask = \"none\"\n[rules.examples]\nmatch = [\"一般公文\"]\n",
+                        encoding="utf-8")
+    scan(folder, tmp_path / "cache")
+    run = scan(folder, tmp_path / "cache", patterns=(str(patterns),))
+    assert run.cache_hits == 0
+    assert "ordinary-word" in [f.rule for f in run.results[0].findings]
+    patterns.write_text(patterns.read_text(encoding="utf-8").replace('"low"', '"medium"'), encoding="utf-8")
+    changed = scan(folder, tmp_path / "cache", patterns=(str(patterns),))
+    assert changed.cache_hits == 0 and {f.severity for f in changed.results[0].findings
+                                                      if f.rule == "ordinary-word"} == {"medium"}
+
+
+def test_decisions_follow_the_current_action_not_the_cached_one(folder: Path, tmp_path: Path) -> None:
+    scan(folder, tmp_path / "cache", action="share")
+    run = scan(folder, tmp_path / "cache", action="all")
+    assert run.cache_hits == 2
+    fresh = scan(folder, tmp_path / "fresh", action="all")
+    assert comparable(run) == comparable(fresh)
+    assert {d.action for d in run.results[1].decisions} >= {"fax", "email"}
+
+
+def test_no_matched_value_is_stored(folder: Path, tmp_path: Path) -> None:
+    scan(folder, tmp_path / "cache")
+    scan(folder, tmp_path / "keyed", key=b"k")
+    stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*.json") if "docs" not in p.parts)
+    assert stored and ID.encode() not in stored and PASSWORD.encode() not in stored
+    assert b"A1******89" in stored  # masked values are kept
+    entries = [p for p in tmp_path.rglob("*.json") if p.name != "index.json" and "docs" not in p.parts]
+    assert not any(str(folder).encode() in p.read_bytes() for p in entries)  # content-keyed, no paths
+
+
+def test_cached_findings_give_the_fingerprints_of_a_fresh_scan(folder: Path, tmp_path: Path) -> None:
+    for key in (None, b"secret-key"):
+        fresh = scan(folder, tmp_path / f"c{key!r}", key=key)
+        cached = scan(folder, tmp_path / f"c{key!r}", key=key)
+        assert cached.cache_hits == 2
+        assert ([finding_fingerprints(r.findings, "p", key) for r in cached.results]
+                == [finding_fingerprints(r.findings, "p", key) for r in fresh.results])
+
+
+def test_a_damaged_entry_is_scanned_again(folder: Path, tmp_path: Path) -> None:
+    first = scan(folder, tmp_path / "cache")
+    entries = [p for p in (tmp_path / "cache").rglob("*.json") if p.name != "index.json"]
+    assert len(entries) == 2
+    for entry in entries:
+        entry.write_text('{"format": "leakscan-cache/1", "status": ', encoding="utf-8")
+    (tmp_path / "cache" / "v1" / "index.json").write_text("[not json", encoding="utf-8")
+    run = scan(folder, tmp_path / "cache")
+    assert run.cache_hits == 0 and comparable(run) == comparable(first)
+    assert scan(folder, tmp_path / "cache").cache_hits == 2  # repaired
+
+
+def test_show_values_bypasses_reading_the_cache(folder: Path, tmp_path: Path) -> None:
+    scan(folder, tmp_path / "cache")
+    run = scan(folder, tmp_path / "cache", read_cache=False)
+    assert run.cache_hits == 0
+    assert any(f.value == ID for f in run.results[1].findings)
+
+
+def test_writes_leave_no_temporary_files(folder: Path, tmp_path: Path) -> None:
+    scan(folder, tmp_path / "cache")
+    assert not [p for p in (tmp_path / "cache").rglob(".tmp-*")]
+    assert all(os.path.getsize(p) > 0 for p in (tmp_path / "cache").rglob("*.json"))
+
+
+def test_results_with_timeouts_are_not_cached(tmp_path: Path, scanner: Scanner) -> None:
+    from leakscan.model import Problem, ScanResult
+    from leakscan.runner import _cacheable
+
+    assert _cacheable(ScanResult("a", "scanned"))
+    assert not _cacheable(ScanResult("a", "partial", problems=(Problem("timeout"),)))
+
+
+def test_the_index_holds_stat_keys_not_values(folder: Path, tmp_path: Path) -> None:
+    scan(folder, tmp_path / "cache")
+    index = json.loads((tmp_path / "cache" / "v1" / "index.json").read_text(encoding="utf-8"))
+    assert len(index) == 2 and all(len(row) == 6 for row in index.values())

@@ -1,0 +1,170 @@
+"""The walker: ignore files, globs, symlinks, special files, sizes and hostile names."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from leakscan.walk import WalkOptions, display_path, read_regular, skip_reason, walk
+
+
+def tree(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+DEFAULT = WalkOptions()
+
+
+def scanned(root: Path, options: WalkOptions = DEFAULT) -> list[str]:
+    return [Path(e.path).relative_to(root).as_posix() for e in walk([str(root)], options).files]
+
+
+def skips(root: Path, options: WalkOptions = DEFAULT) -> dict[str, str]:
+    return {Path(s.path).relative_to(root).as_posix(): s.reason for s in walk([str(root)], options).skipped}
+
+
+def test_files_come_sorted_by_path_with_their_relative_paths(tmp_path: Path) -> None:
+    tree(tmp_path, {"b.txt": "", "a/z.txt": "", "a/b/c.txt": "", "A.txt": ""})
+    result = walk([str(tmp_path)])
+    assert [e.relative for e in result.files] == ["A.txt", "a/b/c.txt", "a/z.txt", "b.txt"]
+    assert all(e.root == str(tmp_path) for e in result.files)
+
+
+def test_ignore_files_at_several_levels_are_relative_to_their_folder(tmp_path: Path) -> None:
+    tree(tmp_path, {
+        ".leakscanignore": "*.log\nbuild/\n",
+        "keep.txt": "", "x.log": "", "build/out.txt": "",
+        "sub/.leakscanignore": "!important.log\n/local.txt\n",
+        "sub/important.log": "", "sub/other.log": "", "sub/local.txt": "", "sub/deeper/local.txt": "",
+    })
+    assert scanned(tmp_path) == ["keep.txt", "sub/deeper/local.txt", "sub/important.log"]
+    reasons = skips(tmp_path)
+    assert reasons == {"build": "ignored", "x.log": "ignored", "sub/other.log": "ignored",
+                       "sub/local.txt": "ignored"}
+
+
+def test_ignore_files_can_be_turned_off(tmp_path: Path) -> None:
+    tree(tmp_path, {".leakscanignore": "*.log\n", "x.log": ""})
+    assert scanned(tmp_path, WalkOptions(use_ignore_files=False)) == [".leakscanignore", "x.log"]
+
+
+@pytest.mark.parametrize(("options", "expected", "reason"), [
+    (WalkOptions(exclude=("*.csv",)), ["a/doc.txt", "top.txt"], {"a/t.csv": "excluded"}),
+    (WalkOptions(exclude=("a/",)), ["top.txt"], {"a": "excluded"}),
+    (WalkOptions(include=("*.csv",)), ["a/t.csv"], {"a/doc.txt": "not-included", "top.txt": "not-included"}),
+    (WalkOptions(include=("a/**",), exclude=("*.csv",)), ["a/doc.txt"],
+     {"a/t.csv": "excluded", "top.txt": "not-included"}),
+], ids=["exclude-glob", "exclude-folder", "include", "include-and-exclude"])
+def test_include_and_exclude_globs(tmp_path: Path, options: WalkOptions, expected: list[str],
+                                   reason: dict[str, str]) -> None:
+    tree(tmp_path, {"top.txt": "", "a/doc.txt": "", "a/t.csv": ""})
+    assert scanned(tmp_path, options) == expected
+    assert skips(tmp_path, options) == reason
+
+
+def test_oversize_files_are_skipped_with_their_size(tmp_path: Path) -> None:
+    tree(tmp_path, {"small.txt": "x" * 10, "big.txt": "x" * 11})
+    result = walk([str(tmp_path)], WalkOptions(max_size=10))
+    assert [Path(e.path).name for e in result.files] == ["small.txt"]
+    [skipped] = result.skipped
+    assert skipped.reason == "too-large" and skipped.detail == "11 > 10 bytes"
+
+
+def test_symlinks_out_of_the_tree_are_not_followed(tmp_path: Path) -> None:
+    outside = tree(tmp_path / "outside", {"secret.txt": "", "dir/x.txt": ""})
+    root = tree(tmp_path / "root", {"a.txt": ""})
+    (root / "to-file").symlink_to(outside / "secret.txt")
+    (root / "to-dir").symlink_to(outside / "dir")
+    (root / "broken").symlink_to(tmp_path / "nothing")
+    assert scanned(root) == ["a.txt"]
+    assert skips(root) == {"to-file": "symlink-outside", "to-dir": "symlink-folder",
+                           "broken": "broken-symlink"}
+
+
+def test_a_symlink_loop_ends_and_a_file_reached_twice_is_read_once(tmp_path: Path) -> None:
+    root = tree(tmp_path, {"a/doc.txt": "", "z.txt": ""})
+    (root / "a" / "loop").symlink_to(root)
+    (root / "a" / "self").symlink_to("self")
+    (root / "0-link.txt").symlink_to(root / "z.txt")  # sorts before its target
+    os.link(root / "a" / "doc.txt", root / "hard.txt")
+    assert scanned(root) == ["a/doc.txt", "z.txt"]
+    assert skips(root) == {"a/loop": "symlink-folder", "a/self": "broken-symlink",
+                           "0-link.txt": "duplicate", "hard.txt": "duplicate"}
+
+
+def test_fifos_are_reported_and_never_opened(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")  # opening it for reading would block the test forever
+    tree(tmp_path, {"a.txt": ""})
+    result = walk([str(tmp_path)])
+    assert [Path(e.path).name for e in result.files] == ["a.txt"]
+    [skipped] = result.skipped
+    assert (skipped.reason, skipped.detail) == ("special-file", "fifo")
+    explicit = walk([str(tmp_path / "pipe")])
+    assert not explicit.files and explicit.skipped[0].reason == "special-file"
+    with pytest.raises(OSError):
+        read_regular(str(tmp_path / "pipe"), 10)  # does not block either
+
+
+def test_unreadable_folders_are_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree(tmp_path, {"locked/a.txt": "", "b.txt": ""})
+    real_scandir = os.scandir
+
+    def scandir(path: str) -> object:  # chmod 0 does not stop root, so refuse like the OS would
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert scanned(tmp_path) == ["b.txt"]
+    [skipped] = walk([str(tmp_path)]).skipped
+    assert (Path(skipped.path).name, skipped.reason, skipped.detail) == (
+        "locked", "unreadable-folder", "Permission denied")
+
+
+def test_arguments_keep_their_order_and_stdin_passes_through(tmp_path: Path) -> None:
+    tree(tmp_path, {"b/1.txt": "", "a/2.txt": ""})
+    result = walk([str(tmp_path / "b"), "-", str(tmp_path / "a" / "2.txt")])
+    assert [e.relative for e in result.files] == ["1.txt", "-", "2.txt"]
+
+
+def test_a_named_file_is_read_even_when_an_ignore_file_would_skip_it(tmp_path: Path) -> None:
+    tree(tmp_path, {".leakscanignore": "*.log\n", "x.log": ""})
+    assert [e.relative for e in walk([str(tmp_path / "x.log")]).files] == ["x.log"]
+
+
+def test_names_with_newlines_and_bad_bytes_are_walked_and_shown_escaped(tmp_path: Path) -> None:
+    odd = tmp_path / "two\nlines.txt"
+    odd.write_text("x")
+    raw = os.path.join(os.fsencode(tmp_path), b"big5-\xbe\xf7\xb1\x4b.txt")
+    with open(raw, "wb") as handle:
+        handle.write(b"x")
+    names = [display_path(e.relative) for e in walk([str(tmp_path)]).files]
+    assert names == ["big5-\\xbe\\xf7\\xb1K.txt", "two\\nlines.txt"]
+    for name in names:
+        name.encode("utf-8")  # printable and encodable: no surrogate left
+        assert "\n" not in name
+
+
+def test_display_path_leaves_ordinary_names_alone() -> None:
+    assert display_path("公文/簽呈 機密.docx") == "公文/簽呈 機密.docx"
+    assert display_path("a\x1b[2Jb") == "a\\x1b[2Jb"
+
+
+def test_skip_reasons_have_words_in_both_languages() -> None:
+    assert skip_reason("too-large") == "超過大小上限，未讀取"
+    assert skip_reason("too-large", "en") == "over the size limit, not read"
+    assert skip_reason("no-such-code") == "no-such-code"
+
+
+def test_the_cache_folder_inside_the_tree_is_never_scanned(tmp_path: Path) -> None:
+    tree(tmp_path, {"a.txt": "", "cache/v1/index.json": "{}"})
+    options = WalkOptions(own_folders=(os.path.realpath(tmp_path / "cache"),))
+    assert scanned(tmp_path, options) == ["a.txt"]
+    assert [(s.reason, s.detail) for s in walk([str(tmp_path)], options).skipped] == [
+        ("excluded", "leakscan cache")]
