@@ -8,7 +8,6 @@ File problems never raise out of ``scan_*``; they are part of the result.
 from __future__ import annotations
 
 import os
-import stat
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -22,6 +21,7 @@ from .patternset import PatternSet, Rule, load_pattern_sets
 from .policy import ALL_ACTIONS, Policy
 from .selfcheck import example_failures
 from .tokenize import ChineseTokenizer
+from .walk import FileTooLargeError, NotRegularFileError, read_regular
 
 
 class Scanner:
@@ -157,17 +157,18 @@ class Scanner:
     def scan_path(self, path: str | os.PathLike[str], *, action: str | None = None) -> ScanResult:
         """Scan a file on disk; it is opened read-only and never written."""
         shown = os.fspath(path)
+        limit = self.limits.max_file_bytes
         try:
-            info = os.stat(shown)
-            if not stat.S_ISREG(info.st_mode):
-                return self._result(shown, Extraction.unreadable("not-a-file"), action)
-            if info.st_size > self.limits.max_file_bytes:
-                detail = f"{info.st_size} > {self.limits.max_file_bytes} bytes"
-                return self._result(shown, Extraction.unreadable("too-large", detail), action)
-            with open(shown, "rb") as handle:
-                data = handle.read(self.limits.max_file_bytes + 1)
-        except OSError as exc:
-            return self._result(shown, Extraction.unreadable("io-error", exc.strerror or ""), action)
+            data = read_regular(shown, limit)
+        except NotRegularFileError:
+            return self._result(shown, Extraction.unreadable("not-a-file"), action)
+        except FileTooLargeError as exc:
+            return self._result(shown, Extraction.unreadable("too-large", str(exc)), action)
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            return self._result(shown, Extraction.unreadable("io-error", detail), action)
+        if len(data) > limit:  # it grew while being read
+            return self._result(shown, Extraction.unreadable("too-large", f"> {limit} bytes"), action)
         result = self.scan_bytes(data, PurePath(shown).name, action=action)
         return replace(result, path=shown)
 

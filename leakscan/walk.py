@@ -23,8 +23,21 @@ import pathspec
 
 from . import messages
 
-__all__ = ["CHOSEN_SKIPS", "IGNORE_FILE", "NOT_READ_SKIPS", "FileEntry", "Skipped",
-           "WalkOptions", "WalkResult", "display_path", "read_regular", "skip_reason", "walk"]
+__all__ = [
+    "CHOSEN_SKIPS",
+    "IGNORE_FILE",
+    "NOT_READ_SKIPS",
+    "FileEntry",
+    "FileTooLargeError",
+    "NotRegularFileError",
+    "Skipped",
+    "WalkOptions",
+    "WalkResult",
+    "display_path",
+    "read_regular",
+    "skip_reason",
+    "walk",
+]
 
 IGNORE_FILE = ".leakscanignore"
 
@@ -287,12 +300,37 @@ class _Walker:
         _add_regular(path, self.root, relative, info, self.options, sink, self.seen)
 
 
+class NotRegularFileError(OSError):
+    """The path is a FIFO, device, socket or folder: it was opened without blocking, never read."""
+
+
+class FileTooLargeError(OSError):
+    """The file is larger than the limit: refused by its size, before anything is read."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"{size} > {limit} bytes")
+        self.size = size
+        self.limit = limit
+
+
+_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
 def read_regular(path: str, limit: int) -> bytes:
-    """A regular file's bytes, up to ``limit + 1``; never blocks on a FIFO swapped in after the walk."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    """A regular file's bytes; never blocks on a FIFO swapped in after a stat or the walk.
+
+    The file is opened without blocking and checked through its descriptor, so what is checked
+    is what is read.  Raises ``NotRegularFileError``, ``FileTooLargeError`` (by size, before
+    reading), or any other ``OSError``; the result may still exceed ``limit`` (by one byte) if
+    the file grew while being read.
+    """
+    fd = os.open(path, _READ_FLAGS)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(0, "not a regular file")
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFileError(0, "not a regular file")
+        if info.st_size > limit:
+            raise FileTooLargeError(info.st_size, limit)
         with os.fdopen(fd, "rb", closefd=False) as handle:
             return handle.read(limit + 1)
     finally:

@@ -28,6 +28,8 @@ from .fixtures_docx import (
     understated_size_zip,
     with_document_xml,
 )
+from .fixtures_hostile import rezip
+from .fixtures_office import plain_pptx
 
 pytest.importorskip("docx")
 
@@ -148,6 +150,10 @@ CASES: list[tuple[str, Callable[[], bytes], str, str]] = [
     ("external-entity", lambda: with_document_xml(EXTERNAL_ENTITY), "unreadable", "xml-entities"),
     ("understated-size", understated_size_zip, "unreadable", "corrupt"),
     ("broken-comments-part", lambda: _broken_comments(rich_docx()), "partial", "corrupt"),
+    # Found by tests/test_fuzz_extract.py: both were reported as completely read.
+    ("presentation-named-docx", lambda: plain_pptx(["機密"]), "unreadable", "corrupt"),
+    ("duplicate-main-part", lambda: rezip(plain_docx(["x"]), duplicate={"word/document.xml": b"<x/>"}),
+     "partial", "duplicate-entry"),
 ]
 
 

@@ -175,6 +175,9 @@ CASES: list[tuple[str, Callable[[], bytes], str, str]] = [
      "partial", "corrupt"),
     ("billion-laughs-meta", lambda: rewrite(plain_odt(["x"]), {"meta.xml": ODF_BILLION_LAUGHS}),
      "partial", "xml-entities"),
+    # Found by tests/test_fuzz_extract.py: read as the body and reported as completely read.
+    ("content-not-document", lambda: rewrite(plain_odt(["x"]), {"content.xml": "<a>機密</a>"}),
+     "unreadable", "corrupt"),
 ]
 
 

@@ -242,3 +242,12 @@ def test_damaged_bytes_never_raise(rich: bytes) -> None:
         extraction = extract_xlsx(bytes(data), "x.xlsx", LIMITS)
         assert extraction.status in STATUSES
         assert extraction.status == "scanned" or extraction.problems
+
+
+def test_row_number_in_non_ascii_digits_is_counted_not_parsed() -> None:
+    """``"²".isdigit()`` holds but ``int("²")`` raises: found by tests/test_fuzz_extract.py."""
+    sheet = (f'<worksheet xmlns="{S_NS}"><sheetData><row r="²"><c r="A1" t="inlineStr"><is><t>機密</t>'
+             '</is></c></row></sheetData></worksheet>')
+    extraction = extract_xlsx(_broken_sheet(sheet), "x.xlsx", Limits())
+    assert extraction.status == "scanned"
+    assert "機密" in [s.text for s in extraction.segments]

@@ -10,6 +10,7 @@ import pytest
 
 from leakscan.extract import Extraction, Limits
 from leakscan.extract.safezip import (
+    PackageReader,
     Refused,
     ZipLimits,
     attach_items,
@@ -131,3 +132,17 @@ def test_embedded_items_are_read_under_the_budget() -> None:
     assert problems == ()
     attached = attach_items(Extraction(), items)
     assert attached.items == items
+
+
+def test_duplicate_entries_are_named_and_the_first_is_read() -> None:
+    """A second entry of one name (case-insensitive) cannot be read by name; another program may
+    show it instead, so every package reader reports it."""
+    buffer = io.BytesIO(_zip({"word/document.xml": b"<a>1</a>"}))
+    with zipfile.ZipFile(buffer, "a") as target, pytest.warns(UserWarning):
+        target.writestr("word/document.xml", b"<a>2</a>")
+    with zipfile.ZipFile(buffer, "a") as target:
+        target.writestr("Word/Document.XML", b"<a>3</a>")
+    archive = open_zip(buffer.getvalue(), Limits())
+    assert archive.duplicates == ("word/document.xml", "Word/Document.XML")
+    assert archive.read("word/document.xml") == b"<a>1</a>"
+    assert [p.code for p in PackageReader(archive).problems] == ["duplicate-entry"] * 2

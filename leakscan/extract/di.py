@@ -81,7 +81,7 @@ def _decode_xml(data: bytes) -> tuple[str, str, tuple[Problem, ...]]:
         try:
             codecs.lookup(codec)
             return data.decode(codec), codec, ()
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # ValueError: UnicodeError of codecs such as punycode
             pass  # unknown or wrong declaration: guess like a text file
     text, encoding, problems = decode(data)
     return text.lstrip("\ufeff"), encoding, problems

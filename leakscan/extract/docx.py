@@ -19,7 +19,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field, replace
 
-from ..model import Location, Segment
+from ..model import Location, Problem, Segment
 from .base import Extraction
 from .ooxml import Package
 from .safezip import local_name as _local
@@ -149,6 +149,10 @@ class _DocxReader(Package):
             return False
         walker = _Walker(kind, name, title_styles)
         read_to_end = self.stream(part, walker)
+        root = (walker.root or "").rsplit(" ", 1)[-1]
+        if kind == "body" and root and root != "document":  # a presentation or workbook named .docx
+            self.problems.append(Problem("corrupt", f"{part} is <{root}>, not a Word document"))
+            return False
         self.segments.extend(walker.segments)  # what was read before a failure is real text too
         return read_to_end
 
@@ -199,12 +203,15 @@ class _Walker:
         self.choices: list[bool] = []  # per open mc:AlternateContent: was a Choice read
         self.skip = 0  # depth inside an mc:Fallback that repeats its Choice
         self.capture: list[str] | None = None
+        self.root: str | None = None  # the part's root element, to tell a Word body from others
 
     def chars(self, data: str) -> None:
         if self.capture is not None:
             self.capture.append(data)
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if self.root is None:
+            self.root = tag
         if self.skip:
             self.skip += 1
             return

@@ -58,7 +58,9 @@ def extract_html(data: bytes, name: str, limits: object) -> Extraction:
         reader.feed(text)
         reader.close()
     except Exception as exc:  # html.parser is lenient; an assertion on odd markup ends the read
-        problems += (Problem("corrupt", f"HTML {type(exc).__name__}: {exc}"),)
+        # Only the type: html.parser's messages quote the page ("expected name token at '<![密碼：…'"),
+        # and a detail is printed in every report.
+        problems += (Problem("corrupt", f"HTML {type(exc).__name__}"),)
     segments = reader.segments()
     status = "partial" if problems else "scanned"
     return Extraction(segments=segments, problems=problems, status=status, encoding=encoding)
@@ -76,7 +78,7 @@ def _decode_html(data: bytes) -> tuple[str, str, tuple[Problem, ...]]:
         try:
             if codecs.lookup(codec).name not in ("utf-16", "utf-16-le", "utf-16-be"):
                 return data.decode(codec), codec, ()
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # UnicodeError of codecs such as punycode, undefined
             pass  # unknown or wrong declaration (a Big5 page saying utf-8): guess
     return decode(data)
 

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..model import Location, Segment
+from ..model import Location, Problem, Segment
 from .base import Extraction
 from .safezip import PackageReader, Refused, read_package
 from .safezip import local_name as _local
@@ -120,6 +120,9 @@ class _OdfReader(PackageReader):
             return False, []
         walker = _Walker(kind, obj, title_styles)
         read_to_end = self.stream(found, walker)
+        if kind == "content" and walker.root not in (None, "office:document-content"):
+            self.problems.append(Problem("corrupt", f"{found} is <{walker.root}>, not document content"))
+            return False, []
         return read_to_end, walker.finish()  # what was read before a failure is real text too
 
     def _metadata(self) -> None:
@@ -220,6 +223,7 @@ class _Walker:
         self.region: str | None = None  # id of the open text:changed-region
         self.deletions: dict[str, list[str]] = {}
         self.hosts: dict[str, Location] = {}
+        self.root: str | None = None  # the part's root element (prefix:local)
 
     def chars(self, data: str) -> None:
         if not self.skip and self.paragraphs:
@@ -231,6 +235,8 @@ class _Walker:
             return
         names = self.names
         name = names.get(tag) or names.setdefault(tag, _qname(tag))
+        if self.root is None:
+            self.root = name
         if name in _SKIP or (name == "presentation:notes" and self.kind == "styles"):
             self.skip = 1
             return

@@ -98,9 +98,16 @@ class SafeZip:
         self.limits = limits
         self._budget = limits.max_uncompressed_bytes
         self._by_name: dict[str, zipfile.ZipInfo] = {}
+        duplicates: list[str] = []
         for info in archive.infolist():
             if not info.is_dir():
-                self._by_name.setdefault(info.filename.lower().lstrip("/"), info)
+                key = info.filename.lower().lstrip("/")
+                if key in self._by_name:
+                    duplicates.append(info.filename)
+                self._by_name.setdefault(key, info)
+        # A second entry of one name is never read (the first wins), yet another program may
+        # show it instead: a tampered file could hide its real text there, so readers report it.
+        self.duplicates: tuple[str, ...] = tuple(duplicates)
 
     @property
     def names(self) -> list[str]:
@@ -294,7 +301,7 @@ class PackageReader:
     def __init__(self, archive: SafeZip) -> None:
         self.zip = archive
         self.segments: list[Segment] = []
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = [Problem("duplicate-entry", name) for name in archive.duplicates]
         self.exhausted = False
 
     def read(self) -> Extraction:

@@ -325,7 +325,8 @@ class _Sheet:
                 continue
             if tag == self.tags.get("row"):
                 number = element.get("r", "")
-                row_number = int(number) if number.isdigit() else row_number + 1
+                # isascii: "²".isdigit() holds but int("²") raises (found by fuzzing)
+                row_number = int(number) if number.isascii() and number.isdigit() else row_number + 1
                 cells = self._cells(element, row_number)
                 if parent is not None:
                     parent.remove(element)

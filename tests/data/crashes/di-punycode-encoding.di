@@ -1,0 +1,1 @@
+<?xml version="1.0" encoding="punycode"?><函><主旨>機密</主旨></函>
