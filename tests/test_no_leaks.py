@@ -154,3 +154,28 @@ def test_scanning_everything_writes_nothing(corpus: Path, tmp_path: Path) -> Non
     assert completed.returncode == 1, completed.stderr
     assert _snapshot(folders) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile"]  # nothing left in the cwd either
+
+
+@pytest.mark.parametrize("key", [None, "ci-secret-key"], ids=["unkeyed", "keyed"])
+def test_cache_and_baseline_files_never_carry_raw_values(corpus: Path, tmp_path: Path, key: str | None,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Everything leakscan writes for itself (result cache, baseline) is read back byte by byte."""
+    if key is None:
+        monkeypatch.delenv("LEAKSCAN_FINGERPRINT_KEY", raising=False)
+    else:
+        monkeypatch.setenv("LEAKSCAN_FINGERPRINT_KEY", key)
+    cache, baseline = tmp_path / "cache", tmp_path / "baseline.json"
+    scanned = CliRunner().invoke(main, ["scan", "-j", "0", "--cache", str(cache), "--format", "json",
+                                        str(corpus)])
+    assert scanned.exit_code == 1, scanned.output
+    created = CliRunner().invoke(main, ["baseline", "create", "-j", "0", str(corpus), "-o", str(baseline)])
+    assert created.exit_code == 0, created.output
+    written = [p for p in cache.rglob("*") if p.is_file()] + [baseline]
+    assert len(written) > len(_files(corpus)) // 2  # entries were really stored
+    for path in written:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        assert _leaked(text) == [], path
+    rerun = CliRunner().invoke(main, ["scan", "-j", "0", "--cache", str(cache), "--format", "json",
+                                      "--baseline", str(baseline), str(corpus)])
+    assert _leaked(rerun.output) == []
+    assert rerun.exit_code == 0, rerun.output  # every finding is in the baseline now
