@@ -6,20 +6,24 @@ regex proposes candidates, and small checks drop or grade them: jieba token boun
 that hide inside other words (到底價值 is not 底價), checksums, required and excluding context
 words within a window of characters, and severity adjustments.  Only the jieba blocks around
 candidates that need a token check are segmented, never the whole document.
+
+Rules without keywords would each cost a full regex pass; those that can share one do
+(``merged.MergedPass``), with exactly the matches their own passes would give.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
 from operator import attrgetter
 
 from . import userregex
 from .errors import RuleTimeoutError
 from .mask import mask
-from .model import LEVELS, PARTS, SEVERITY_RANK, Finding, Reason, Segment
+from .merged import MergedPass
+from .model import LEVELS, PARTS, SEVERITY_RANK, Finding, Location, Reason, Segment
 from .normalize import NormalizedText, normalize
 from .patternset import Context, Rule
 from .tokenize import ChineseTokenizer
@@ -50,7 +54,7 @@ class _Plan:
     validator: Callable[[str], bool] | None
     checksum_ok: Reason | None
     checksum_failed: Reason | None
-    adjusted: tuple[Reason | None, ...]  # per ``adjust`` context: its reason when it has a note
+    adjust: tuple[tuple[Context, Reason | None], ...]  # each context, its reason if it has a note
     plain: bool  # no check at all: every non-empty match is a finding as it stands
 
     @classmethod
@@ -67,9 +71,46 @@ class _Plan:
             validator=VALIDATORS[rule.validator] if rule.validator else None,
             checksum_ok=Reason("checksum-ok", rule.validator) if rule.validator else None,
             checksum_failed=Reason("checksum-failed", rule.validator) if rule.validator else None,
-            adjusted=tuple(Reason("adjusted", c.note) if c.note else None for c in rule.adjust),
+            adjust=tuple((c, Reason("adjusted", c.note) if c.note else None) for c in rule.adjust),
             plain=plain,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _PartRules:
+    """The plans that may run in one part of a document, with what picks and speeds them up."""
+
+    plans: tuple[_Plan, ...]  # in rule order
+    always: tuple[int, ...]  # positions of the plans without keywords
+    by_keyword: Mapping[str, tuple[int, ...]]  # keyword → positions of the plans it switches on
+    merged: MergedPass | None  # one pass for the keyword-less rules that can share it
+    merged_rules: tuple[Rule, ...]
+
+    @classmethod
+    def of(cls, plans: tuple[_Plan, ...],
+           passes: dict[tuple[int, ...], tuple[MergedPass | None, tuple[Rule, ...]]] | None) -> _PartRules:
+        """Prepare ``plans``; ``passes`` caches merged passes by the rules they serve (None: no
+        merged pass, every rule keeps its own)."""
+        by_keyword: dict[str, list[int]] = {}
+        for index, plan in enumerate(plans):
+            for keyword in plan.keywords:
+                by_keyword.setdefault(keyword, []).append(index)
+        everywhere = [p.rule for p in plans if not p.keywords and p.rule.reach is None]
+        key = tuple(map(id, everywhere))
+        if passes is None:
+            passes = {key: (None, ())}
+        if key not in passes:
+            merged, chosen = MergedPass.build([rule.regex for rule in everywhere])
+            passes[key] = (merged, tuple(everywhere[i] for i in chosen))
+        return cls(plans, tuple(i for i, p in enumerate(plans) if not p.keywords),
+                   {k: tuple(v) for k, v in by_keyword.items()}, *passes[key])
+
+    def active(self, present: set[str]) -> Sequence[_Plan]:
+        """The plans without keywords and those with a keyword in ``present``, in rule order."""
+        indices = set(self.always)
+        for keyword in present:
+            indices.update(self.by_keyword.get(keyword, ()))
+        return [self.plans[i] for i in sorted(indices)]
 
 
 class _KeywordIndex:
@@ -83,16 +124,21 @@ class _KeywordIndex:
     def __init__(self, keywords: Iterable[str]) -> None:
         words = sorted(set(keywords), key=lambda w: (-len(w), w))
         self._regex = re.compile("|".join(map(re.escape, words))) if words else None
-        shadows = ((w, frozenset(o for o in words if o != w and _can_shadow(o, w))) for w in words)
-        self._shadowable = tuple((w, others) for w, others in shadows if others)
+        # Per keyword, the keywords a match of it can hide (most hide none).
+        shadowed: dict[str, list[str]] = {}
+        for word in words:
+            for other in words:
+                if other != word and _can_shadow(other, word):
+                    shadowed.setdefault(other, []).append(word)
+        self._shadowed = {other: tuple(hidden) for other, hidden in shadowed.items()}
 
     def present(self, text: str) -> set[str]:
         if self._regex is None:
             return set()
         found = set(self._regex.findall(text))
-        if found:
-            found.update([w for w, others in self._shadowable
-                          if w not in found and not others.isdisjoint(found) and w in text])
+        hidden = [w for other in found for w in self._shadowed.get(other, ()) if w not in found]
+        if hidden:
+            found.update([w for w in hidden if w in text])
         return found
 
 
@@ -111,11 +157,12 @@ class Detector:
         self.tokenizer = tokenizer
         self._keywords = _KeywordIndex(k for r in self.rules for k in r.keywords)
         plans = tuple(_Plan.of(rule) for rule in self.rules)
-        # The rules that may run in each part of a document, in rule order.
-        self._plans_by_part = {
-            part: tuple(p for p in plans if p.rule.parts is None or part in p.rule.parts)
-            for part in PARTS
-        }
+        # The rules that may run in each part of a document; parts with the same keyword-less
+        # rules share one merged pass.
+        passes: dict[tuple[int, ...], tuple[MergedPass | None, tuple[Rule, ...]]] = {}
+        self._parts = {part: _PartRules.of(tuple(p for p in plans if p.rule.parts is None
+                                                 or part in p.rule.parts), passes)
+                       for part in PARTS}
         self._levels = {level: Reason("level", level) for level in LEVELS}
         self._bounded = not all(rule.trusted for rule in self.rules)
 
@@ -138,29 +185,34 @@ class Detector:
         folded = normalize(segment.text)
         text = folded.text
         part = segment.location.part
-        plans = self._plans_by_part.get(part)
-        if plans is None:
-            plans = tuple(_Plan.of(r) for r in self.rules if r.parts is None or part in r.parts)
         present = self._keywords.present(text)
-        boundaries: dict[tuple[int, int], set[int]] = {}
+        rules = self._parts.get(part)
+        if rules is None:  # a part this version does not know: every rule that is not limited
+            rules = _PartRules.of(tuple(_Plan.of(r) for r in self.rules if r.parts is None), None)
+        plans = rules.active(present)
+        found: dict[int, list[re.Match[str]]] = {}  # by id() of the rule: rules are unhashable
+        if rules.merged is not None:
+            found = dict(zip(map(id, rules.merged_rules), rules.merged.finditer_all(text), strict=True))
+        boundaries: dict[str, set[int]] = {}
         candidates: list[_Candidate] = []
         append = candidates.append
         for plan in plans:
-            if plan.keywords and plan.keywords.isdisjoint(present):
-                continue
             rule = plan.rule
             try:
+                matches = found.get(id(rule))
+                if matches is None:
+                    matches = _matches(rule, text, present)
                 if plan.plain:
                     group = plan.value_group
                     severity, level = rule.severity, rule.level
-                    for match in _matches(rule, text):
+                    for match in matches:
                         start, end = match.span()
                         if start == end:
                             continue
                         value_start, value_end = match.span(group)
                         append(_Candidate(rule, start, end, severity, level, value_start, value_end, ()))
                     continue
-                for match in _matches(rule, text):
+                for match in matches:
                     candidate = self._check(plan, match, text, boundaries, part)
                     if candidate is not None:
                         append(candidate)
@@ -173,12 +225,13 @@ class Detector:
         return _findings(_resolve_overlaps(candidates), folded, segment)
 
     def _check(self, plan: _Plan, match: re.Match[str], text: str,
-               boundaries: dict[tuple[int, int], set[int]], part: str) -> _Candidate | None:
+               boundaries: dict[str, set[int]], part: str) -> _Candidate | None:
         start, end = match.span()
         if start == end:
             return None
         rule = plan.rule
-        if rule.not_preceded_by is not None and start > 0 and rule.not_preceded_by.match(text, start - 1):
+        not_preceded_by = rule.not_preceded_by
+        if not_preceded_by is not None and start > 0 and not_preceded_by.match(text, start - 1):
             return None
         reasons: list[Reason] = []
         if plan.word_group:
@@ -212,7 +265,7 @@ class Detector:
         for context in rule.exclude:
             if _holds(context, text, start, end, part) is not None:
                 return None
-        for context, reason in zip(rule.adjust, plan.adjusted, strict=True):
+        for context, reason in plan.adjust:
             detail = _holds(context, text, start, end, part)
             if detail is not None and context.severity is not None:
                 severity = context.severity
@@ -220,13 +273,15 @@ class Detector:
                 break
         return _Candidate(rule, start, end, severity, level, value_start, value_end, tuple(reasons))
 
-    def _on_token_boundaries(self, text: str, start: int, end: int,
-                             cache: dict[tuple[int, int], set[int]]) -> bool:
-        block = self.tokenizer.block_span(text, start, end)
+    def _on_token_boundaries(self, text: str, start: int, end: int, cache: dict[str, set[int]]) -> bool:
+        left, right = self.tokenizer.block_span(text, start, end)
+        # Keyed by the block's text, offsets relative to it: a block's tokens depend on its text
+        # only, and documents repeat blocks (boilerplate, the same clause in every section).
+        block = text[left:right]
         edges = cache.get(block)
         if edges is None:
-            edges = cache[block] = self.tokenizer.boundaries(text, *block)
-        return start in edges and end in edges
+            edges = cache[block] = {edge - left for edge in self.tokenizer.boundaries(text, left, right)}
+        return start - left in edges and end - left in edges
 
 
 def _findings(candidates: list[_Candidate], folded: NormalizedText, segment: Segment) -> list[Finding]:
@@ -251,7 +306,7 @@ def _findings(candidates: list[_Candidate], folded: NormalizedText, segment: Seg
         rule = candidate.rule
         value = original[value_start:value_end]
         masked = original[start:value_start] + mask(value, rule.mask) + original[value_end:end]
-        out.append(Finding(
+        out.append(_new_finding(
             rule.id,
             rule.category,
             candidate.severity,
@@ -264,32 +319,73 @@ def _findings(candidates: list[_Candidate], folded: NormalizedText, segment: Seg
     return out
 
 
-def _matches(rule: Rule, text: str) -> Iterable[re.Match[str]]:
+_FINDING_FIELDS = ("rule", "category", "severity", "level", "location", "masked", "reasons", "value")
+
+
+def _finding_builder() -> Callable[..., Finding]:
+    """``Finding(...)`` for all eight fields, built by setting its slots directly.
+
+    A roster yields thousands of findings, and the frozen dataclass's ``__init__`` goes through
+    ``object.__setattr__`` field by field (about four times slower), as ``Location.at`` notes.
+    Falls back to the constructor if ``Finding`` ever has other fields.
+    """
+    if tuple(f.name for f in fields(Finding)) != _FINDING_FIELDS:
+        return Finding
+    new = object.__new__
+    (set_rule, set_category, set_severity, set_level, set_location, set_masked, set_reasons,
+     set_value) = (vars(Finding)[name].__set__ for name in _FINDING_FIELDS)
+
+    def build(rule: str, category: str, severity: str, level: str | None, location: Location,
+              masked: str, reasons: tuple[Reason, ...], value: str) -> Finding:
+        finding = new(Finding)
+        set_rule(finding, rule)
+        set_category(finding, category)
+        set_severity(finding, severity)
+        set_level(finding, level)
+        set_location(finding, location)
+        set_masked(finding, masked)
+        set_reasons(finding, reasons)
+        set_value(finding, value)
+        return finding
+
+    return build
+
+
+_new_finding = _finding_builder()
+
+
+def _matches(rule: Rule, text: str, present: set[str]) -> Iterable[re.Match[str]]:
     """The rule's regex over the whole text, or only within ``reach`` of its keywords."""
     if rule.reach is None:
         return rule.regex.finditer(text)
-    return _windowed(rule, text)
+    return _windowed(rule, text, present)
 
 
-def _windowed(rule: Rule, text: str) -> Iterator[re.Match[str]]:
+def _windowed(rule: Rule, text: str, present: set[str]) -> Iterator[re.Match[str]]:
+    """Matches within ``reach`` of the rule's keywords that occur in ``text`` (``present``)."""
     assert rule.reach is not None
     before, after = rule.reach
     windows: list[tuple[int, int]] = []
     for keyword in rule.keywords:
+        if keyword not in present:
+            continue
+        size = len(keyword) + after
         position = text.find(keyword)
         while position >= 0:
-            windows.append((max(0, position - before), position + len(keyword) + after))
+            windows.append((position - before if position > before else 0, position + size))
             position = text.find(keyword, position + 1)
     windows.sort()
-    seen_end = -1
-    merged: list[list[int]] = []
+    merged: list[tuple[int, int]] = []  # overlapping or touching windows are searched as one
     for start, end in windows:
         if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
         else:
-            merged.append([start, end])
+            merged.append((start, end))
+    finditer = rule.regex.finditer
+    seen_end = -1
     for start, end in merged:
-        for match in rule.regex.finditer(text, start, end):
+        for match in finditer(text, start, end):
             if match.start() >= seen_end:
                 seen_end = match.end()
                 yield match

@@ -34,6 +34,9 @@ from .model import (
 
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ALL_ACTIONS = "all"
+_LOW = SEVERITY_RANK["low"]
+_MEDIUM = SEVERITY_RANK["medium"]
+_MEMO_LIMIT = 4096  # kinds of findings remembered per policy (far more than the rules make)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +163,16 @@ class _Reader:
         return tuple(value)
 
 
+@dataclass(frozen=True, slots=True)
+class _Answers:
+    """For one kind of finding: the deciding entry per action, and which handling rules and
+    liabilities (by index) it makes applicable."""
+
+    entries: Mapping[str, PolicyEntry | None]
+    handling: frozenset[int]
+    liabilities: frozenset[int]
+
+
 def parse_policy(data: bytes, file: str) -> tuple[dict[str, Any], tuple[PolicyEntry, ...]]:
     """Settings and decision entries of one policy file."""
     reader = _Reader(file)
@@ -283,31 +296,58 @@ class Policy:
         is_roster = self.is_roster(findings)
         # Findings that agree on everything a condition looks at get the same answers, and a
         # roster has thousands of them: decide once per kind of finding.
-        kinds = list({(f.rule, f.category, f.severity, f.level): f for f in findings}.values())
+        kinds = {(f.rule, f.category, f.severity, f.level): f for f in findings}
         verdict = "allow"
         reasons: list[Reason] = []
-        for finding in kinds:
-            entry = self.verdict_for(finding, action, is_roster)
-            if entry is None or entry.verdict == "allow":
-                continue
-            verdict = max(verdict, entry.verdict, key=VERDICTS.index)
-            reason = Reason("policy", entry.id, (entry.note_zh, entry.note_en))
-            if reason not in reasons:
-                reasons.append(reason)
+        handling: set[int] = set()  # indices into self.handling / self.liabilities
+        liability: set[int] = set()
+        for key, finding in kinds.items():
+            answers = self._answers_for(key, finding, is_roster)
+            entry = answers.entries[action]
+            if entry is not None and entry.verdict != "allow":
+                verdict = max(verdict, entry.verdict, key=VERDICTS.index)
+                reason = Reason("policy", entry.id, (entry.note_zh, entry.note_en))
+                if reason not in reasons:
+                    reasons.append(reason)
+            rank = SEVERITY_RANK[finding.severity]
+            if rank >= _LOW:
+                handling.update(answers.handling)
+                if rank >= _MEDIUM:
+                    liability.update(answers.liabilities)
         if status != "scanned":
             unread = "block" if self.fail_closed else self.unread
             verdict = max(verdict, unread, key=VERDICTS.index)
             reasons.append(Reason("not-read", status))
         reasons.sort(key=self._reason_order)
-        relevant = [f for f in kinds if SEVERITY_RANK[f.severity] >= SEVERITY_RANK["low"]]
-        serious = [f for f in relevant if SEVERITY_RANK[f.severity] >= SEVERITY_RANK["medium"]]
         return Decision(
             action=action,
             verdict=verdict,
-            handling=self._applicable(self._handling_by_action[action], relevant, is_roster),
-            liability=self._applicable(self.liabilities, serious, is_roster),
+            handling=tuple(self.handling[i].rule for i in sorted(handling)
+                           if action in self.handling[i].actions),
+            liability=tuple(self.liabilities[i].rule for i in sorted(liability)),
             reasons=tuple(reasons),
         )
+
+    def _answers_for(self, key: tuple[str, str, str, str | None], finding: Finding,
+                     is_roster: bool) -> _Answers:
+        """What every entry says about findings of this kind, worked out once per kind.
+
+        A policy is immutable, so the answers never go stale; the memo is bounded by the
+        number of kinds the rules can produce (rules, severities and levels), capped anyway.
+        """
+        memo = self._answers
+        answers = memo.get((key, is_roster))
+        if answers is None:
+            answers = _Answers(
+                entries={action: self.verdict_for(finding, action, is_roster) for action in ACTIONS},
+                handling=frozenset(i for i, e in enumerate(self.handling)
+                                   if e.condition.matches(finding, is_roster)),
+                liabilities=frozenset(i for i, e in enumerate(self.liabilities)
+                                      if e.condition.matches(finding, is_roster)),
+            )
+            if len(memo) < _MEMO_LIMIT:
+                memo[key, is_roster] = answers
+        return answers
 
     def decide_all(self, findings: Sequence[Finding], status: str) -> tuple[Decision, ...]:
         return tuple(self.decide(findings, status, action) for action in ACTIONS)
@@ -325,19 +365,8 @@ class Policy:
         return {e.id: e for e in self.entries}
 
     @cached_property
-    def _handling_by_action(self) -> dict[str, tuple[HandlingEntry, ...]]:
-        return {a: tuple(e for e in self.handling if a in e.actions) for a in ACTIONS}
-
-    @staticmethod
-    def _applicable(entries: Sequence[HandlingEntry], findings: Sequence[Finding],
-                    is_roster: bool) -> tuple[HandlingRule, ...]:
-        if not findings:
-            return ()
-        categories = {f.category for f in findings}
-        return tuple(
-            e.rule for e in entries
-            if (e.condition.categories is None or not e.condition.categories.isdisjoint(categories))
-            and any(e.condition.matches(f, is_roster) for f in findings))
+    def _answers(self) -> dict[tuple[tuple[str, str, str, str | None], bool], _Answers]:
+        return {}
 
     def rules_for(self, action: str | None = None) -> list[HandlingEntry]:
         """Handling rules for one action (or all), for ``leakscan rules``."""

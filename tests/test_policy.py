@@ -234,3 +234,13 @@ def test_cli_rules_and_explain() -> None:
     assert explained.exit_code == 0 and "公務機密維護宣導 三(一)4" in explained.output
     assert "刑法 第132條" in run("explain", "criminal-code-132").output
     assert "block" in run("explain", "national-secret-no-transmission", "--lang", "en").output.lower()
+
+
+def test_decisions_do_not_depend_on_what_one_policy_decided_before() -> None:
+    """Answers are remembered per kind of finding: a roster must not leak into a single ID."""
+    shared = Policy.load()
+    order = ["一人個資", "名冊", "一人個資", "承辦人資訊", "名冊", "機密", "一人個資"]
+    for kind in order:
+        for action in ACTIONS:
+            assert shared.decide(KINDS[kind], "partial", action) == \
+                Policy.load().decide(KINDS[kind], "partial", action), (kind, action)
