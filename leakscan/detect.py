@@ -14,9 +14,10 @@ Rules without keywords would each cost a full regex pass; those that can share o
 from __future__ import annotations
 
 import re
+import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from operator import attrgetter
 
 from . import userregex
@@ -149,6 +150,50 @@ def _can_shadow(other: str, word: str) -> bool:
     return any(other.endswith(word[:k]) for k in range(1, len(word)))
 
 
+@dataclass(slots=True)
+class Budget:
+    """One scan's limits, shared by its ``detect`` calls, and what they could not complete.
+
+    ``deadline``: a ``time.monotonic()`` value; ``findings_left``: findings the scan may still
+    report (a roster of a million IDs would otherwise cost gigabytes).  The detector fills in
+    the rest, so the scanner can report the file as not fully checked.
+    """
+
+    deadline: float | None = None
+    findings_left: int | None = None
+    timed_out_rules: list[str] = field(default_factory=list)  # users' regexes stopped mid-match
+    rules_cut: int = 0  # rules stopped or skipped at the deadline or the findings limit
+    capped: bool = False  # the findings limit was reached
+
+    def out_of_time(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    def stop(self, rules: int, *, capped: bool) -> None:
+        self.rules_cut += rules
+        self.capped = self.capped or capped
+
+
+# How many matches a rule may go through between two looks at the clock and the findings limit.
+_CHECK_EVERY = 256
+
+
+def _bounded(matches: Iterable[re.Match[str]], budget: Budget,
+             candidates: list[_Candidate]) -> Iterator[re.Match[str]]:
+    """``matches`` until the deadline passes or the candidates exceed the room for findings.
+
+    A dense text (a roster of 100,000 IDs in one segment) can keep one rule busy for seconds,
+    so the clock is read every few hundred matches, not only between rules.
+    """
+    room = budget.findings_left
+    for count, match in enumerate(matches, 1):
+        if not count % _CHECK_EVERY:
+            capped = room is not None and len(candidates) > room
+            if capped or budget.out_of_time():
+                budget.stop(1, capped=capped)
+                return
+        yield match
+
+
 class Detector:
     """Compiled rules plus the tokenizer; immutable after construction, safe to share."""
 
@@ -166,22 +211,21 @@ class Detector:
         self._levels = {level: Reason("level", level) for level in LEVELS}
         self._bounded = not all(rule.trusted for rule in self.rules)
 
-    def detect(self, segment: Segment, *, deadline: float | None = None,
-               timed_out: list[str] | None = None) -> list[Finding]:
+    def detect(self, segment: Segment, budget: Budget | None = None) -> list[Finding]:
         """All findings of all rules in one segment, overlaps within a category resolved.
 
-        Rules from users' pattern sets stop at ``deadline`` (``time.monotonic()``); the ids of
-        those that did are appended to ``timed_out``, or raised as ``RuleTimeoutError`` when no
-        list is given.  Findings of the other rules are kept either way.
+        With a ``budget``, detection stops at its deadline and at its number of findings, and
+        records what it could not complete there; without one, there is no deadline, and a
+        user's rule that runs past ``userregex.DEFAULT_SECONDS`` raises ``RuleTimeoutError``.
         """
         if not segment.text:
             return []
         if not self._bounded:
-            return self._detect(segment, timed_out)
-        with userregex.deadline(deadline):
-            return self._detect(segment, timed_out)
+            return self._detect(segment, budget)
+        with userregex.deadline(budget.deadline if budget is not None else None):
+            return self._detect(segment, budget)
 
-    def _detect(self, segment: Segment, timed_out: list[str] | None) -> list[Finding]:
+    def _detect(self, segment: Segment, budget: Budget | None) -> list[Finding]:
         folded = normalize(segment.text)
         text = folded.text
         part = segment.location.part
@@ -196,12 +240,20 @@ class Detector:
         boundaries: dict[str, set[int]] = {}
         candidates: list[_Candidate] = []
         append = candidates.append
-        for plan in plans:
+        room = budget.findings_left if budget is not None else None
+        for index, plan in enumerate(plans):
             rule = plan.rule
+            if budget is not None:
+                capped = room is not None and len(candidates) > room
+                if capped or budget.out_of_time():
+                    budget.stop(len(plans) - index, capped=capped)
+                    break
             try:
                 matches = found.get(id(rule))
                 if matches is None:
                     matches = _matches(rule, text, present)
+                if budget is not None and (budget.deadline is not None or room is not None):
+                    matches = _bounded(matches, budget, candidates)
                 if plan.plain:
                     group = plan.value_group
                     severity, level = rule.severity, rule.level
@@ -217,12 +269,19 @@ class Detector:
                     if candidate is not None:
                         append(candidate)
             except userregex.RegexTimeout:
-                if timed_out is None:
+                if budget is None:
                     raise RuleTimeoutError(rule.id) from None
-                timed_out.append(rule.id)
+                budget.timed_out_rules.append(rule.id)
         if not candidates:
             return []
-        return _findings(_resolve_overlaps(candidates), folded, segment)
+        kept = _resolve_overlaps(candidates)
+        if room is not None and len(kept) > room:
+            kept = kept[:room]
+            budget.stop(0, capped=True)  # type: ignore[union-attr]
+        findings = _findings(kept, folded, segment)
+        if budget is not None and budget.findings_left is not None:
+            budget.findings_left -= len(findings)
+        return findings
 
     def _check(self, plan: _Plan, match: re.Match[str], text: str,
                boundaries: dict[str, set[int]], part: str) -> _Candidate | None:

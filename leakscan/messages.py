@@ -104,6 +104,8 @@ _TABLES: dict[str, dict[str, tuple[str, str]]] = {
         "too-deep": ("內嵌或壓縮層數過多，未讀取", "nested too deeply, not read"),
         "rule-timeout": ("自訂偵測規則執行超過時間上限，該規則未完成檢查",
                          "a pattern-set rule ran past the time limit and was not completed"),
+        "too-many-findings": ("發現項目超過上限，其餘內容未檢查",
+                              "too many findings, the rest was not checked"),
         "worker-crashed": ("檢查程序異常結束，檔案未檢查",
                            "the scanning worker crashed, content not checked"),
     },

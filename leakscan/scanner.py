@@ -14,7 +14,7 @@ from dataclasses import replace
 from email.message import Message
 from pathlib import Path, PurePath
 
-from .detect import Detector
+from .detect import Budget, Detector
 from .extract import Extraction, Limits, extract
 from .model import ACTIONS, VERDICTS, Decision, Finding, Location, Problem, ScanResult, Segment
 from .patternset import PatternSet, Rule, load_pattern_sets
@@ -112,7 +112,7 @@ class Scanner:
         segments = (name_segment, *extraction.segments) if name_segment else extraction.segments
         items = tuple(self._scan_item(blob, inner, f"{shown}!{inner}", action, depth + 1, limits)
                       for inner, blob in extraction.items)
-        findings, problems, status = self._detect_until(extraction, segments, limits)
+        findings, problems, status = self._detect_until(extraction, segments, limits.deadline)
         nested = [r for item in items for r in item.all_results()]
         if status == "scanned" and any(r.status != "scanned" for r in nested):
             status = "partial"
@@ -123,26 +123,29 @@ class Scanner:
                           decisions=decisions)
 
     def _detect_until(self, extraction: Extraction, segments: Sequence[Segment],
-                      limits: Limits) -> tuple[tuple[Finding, ...], tuple[Problem, ...], str]:
-        """Findings of the segments checked before the deadline, with the extraction's problems
-        plus any time-outs, and the status those leave the file in."""
+                      deadline: float | None) -> tuple[tuple[Finding, ...], tuple[Problem, ...], str]:
+        """Findings of what could be checked before the deadline and within the findings limit,
+        with the extraction's problems plus those limits', and the status they leave the file in."""
         findings: list[Finding] = []
-        timed_out: list[str] = []
+        budget = Budget(deadline=deadline, findings_left=self.limits.max_findings)
         left = 0
         for index, segment in enumerate(segments):
-            if limits.expired():
+            if budget.out_of_time() or budget.capped:
                 left = len(segments) - index
                 break
-            findings.extend(self._detector.detect(segment, deadline=limits.deadline, timed_out=timed_out))
-        problems = extraction.problems
-        if left:
-            problems = (*problems, Problem("timeout", f"{left} segment(s) not checked"))
-        if timed_out:
-            problems = (*problems, Problem("rule-timeout", ", ".join(dict.fromkeys(timed_out))))
+            findings.extend(self._detector.detect(segment, budget))
+        problems = list(extraction.problems)
+        if budget.capped:
+            problems.append(Problem("too-many-findings", f"> {self.limits.max_findings}"))
+        elif left or budget.rules_cut:
+            problems.append(Problem("timeout", f"{left} segment(s) not checked" if left
+                                    else f"{budget.rules_cut} rule(s) not completed"))
+        if budget.timed_out_rules:
+            problems.append(Problem("rule-timeout", ", ".join(dict.fromkeys(budget.timed_out_rules))))
         status = extraction.status
-        if status == "scanned" and (left or timed_out):
+        if status == "scanned" and len(problems) > len(extraction.problems):
             status = "partial"
-        return tuple(findings), problems, status
+        return tuple(findings), tuple(problems), status
 
     def _scan_item(self, data: bytes, inner: str, shown: str, action: str | None,
                    depth: int, limits: Limits) -> ScanResult:
@@ -188,10 +191,9 @@ class Scanner:
                            liability=strictest.liability)
         return summary, decisions
 
-    def _result(self, name: str, extraction: Extraction, action: str | None,
-                limits: Limits | None = None) -> ScanResult:
-        findings, problems, status = self._detect_until(extraction, extraction.segments,
-                                                         limits or self._with_deadline())
+    def _result(self, name: str, extraction: Extraction, action: str | None) -> ScanResult:
+        deadline = time.monotonic() + self.limits.max_seconds
+        findings, problems, status = self._detect_until(extraction, extraction.segments, deadline)
         decision, decisions = self.decide(findings, status, action)
         return ScanResult(path=name, status=status, findings=findings,
                           problems=problems, decision=decision, decisions=decisions)

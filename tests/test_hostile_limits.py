@@ -124,11 +124,20 @@ def test_cooperative_deadline_ends_a_slow_file_as_partial() -> None:
 
 
 @pytest.mark.heavy
-@pytest.mark.xfail(strict=True, reason="the deadline is checked between segments only: a plain-text file "
-                   "is one segment, so 1 MB dense with ID numbers runs seconds past max_seconds=0.2 and "
-                   "ends 'scanned' (memory grows ~20x the text: 5 MB -> +107 MiB peak RSS, 215k findings)")
 def test_one_huge_segment_dense_with_findings_stops_at_the_deadline() -> None:
     line = "承辦人身分證字號A123456789，密碼：Tpe@2026!x\n"
     text = line * (1024 * 1024 // len(line.encode()))
     result = Scanner(limits=Limits(max_seconds=0.2)).scan_bytes(text.encode(), "roster.txt")
     assert result.status == "partial" and "timeout" in {p.code for p in result.problems}
+
+
+def test_findings_past_the_limit_make_the_file_partial() -> None:
+    """A roster far larger than any real one is cut at ``max_findings``, never silently."""
+    line = "承辦人身分證字號A123456789\n"
+    scanner = Scanner(limits=Limits(max_findings=500))
+    result = scanner.scan_bytes((line * 2000).encode(), "roster.txt")
+    assert result.status == "partial" and "too-many-findings" in {p.code for p in result.problems}
+    assert 0 < len(result.findings) <= 500
+    small = scanner.scan_bytes((line * 100).encode(), "roster.txt")
+    assert small.status == "scanned" and len(small.findings) == 100
+    assert small.verdict != "allow" and result.verdict == small.verdict  # what was found still decides

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from leakscan import Scanner
+from leakscan.detect import Budget
 from leakscan.errors import PatternError, RuleTimeoutError
 from leakscan.model import Location, Segment
 from leakscan.userregex import RegexTimeout, UserPattern, deadline
@@ -45,17 +46,15 @@ def test_builtin_rules_use_re_and_user_rules_are_time_bounded(evil_scanner: Scan
 
 
 def test_timed_out_user_rule_is_reported_and_other_findings_kept(evil_scanner: Scanner) -> None:
-    timed_out: list[str] = []
-    findings = evil_scanner._detector.detect(Segment(HOSTILE_TEXT, Location("body")),
-                                             deadline=time.monotonic() + 0.2, timed_out=timed_out)
-    assert timed_out == ["evil-backtracking"]
+    budget = Budget(deadline=time.monotonic() + 0.2)
+    findings = evil_scanner._detector.detect(Segment(HOSTILE_TEXT, Location("body")), budget)
+    assert budget.timed_out_rules == ["evil-backtracking"]
     assert [f.rule for f in findings] == ["tw-national-id"]
 
 
 def test_detect_without_a_report_channel_raises_a_clear_error(evil_scanner: Scanner) -> None:
     with deadline(time.monotonic() + 0.2), pytest.raises(RuleTimeoutError) as caught:
-        evil_scanner._detector.detect(Segment(HOSTILE_TEXT, Location("body")),
-                                      deadline=time.monotonic() + 0.2)
+        evil_scanner.detect([Segment(HOSTILE_TEXT, Location("body"))])
     assert caught.value.rule == "evil-backtracking"
     assert "a" * 10 not in str(caught.value)  # the message names the rule, never the text
     assert caught.value.exit_code == 2

@@ -28,6 +28,9 @@ class Limits:
     # slow file ends as partial (``timeout``) instead of holding a gateway; one C call that never
     # returns is beyond any in-process check, which is why folder scans run files in workers.
     max_seconds: float = 60.0
+    # Findings reported per file (and per item inside it): past it the file is partial
+    # (too-many-findings).  A roster of 10,000 people has about 40,000; each costs ~0.5 KB.
+    max_findings: int = 100_000
     # Set by the Scanner for each scan (time.monotonic() + max_seconds); None: no deadline.
     deadline: float | None = None
 
