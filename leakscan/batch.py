@@ -26,6 +26,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import PurePath
 from typing import Any
 
+from .cache import EntryWriter
 from .errors import LeakscanError
 from .model import Problem, ScanResult
 from .policy import Policy
@@ -62,6 +63,7 @@ class ScanTask:
 
     path: str
     data: bytes | None = None
+    store: EntryWriter | None = None  # where the worker writes the result for the cache
 
 
 ScanFunction = Callable[[Scanner, ScanTask], tuple[ScanResult, str | None]]
@@ -82,8 +84,11 @@ def scan_task(scanner: Scanner, task: ScanTask) -> tuple[ScanResult, str | None]
         return scanner.scan_path(task.path), None  # its own io-error / not-a-file result
     if len(data) > scanner.limits.max_file_bytes:
         return scanner.scan_path(task.path), None  # its own too-large result
-    result = scanner.scan_bytes(data, PurePath(task.path).name)
-    return replace(result, path=task.path), hashlib.sha256(data).hexdigest()
+    result = replace(scanner.scan_bytes(data, PurePath(task.path).name), path=task.path)
+    digest = hashlib.sha256(data).hexdigest()
+    if task.store is not None:  # written here, in parallel, not by the parent one by one
+        task.store.write(task.path, digest, result)
+    return result, digest
 
 
 def failed(scanner: Scanner, path: str, code: str, detail: str = "") -> ScanResult:
@@ -170,6 +175,7 @@ class _Pool:
         self.left = len(tasks)
         self.workers: list[_Worker] = []
         self.start_failures = 0
+        self.finished: deque[tuple[int, ScanResult, str | None]] = deque()
 
     def run(self) -> None:
         try:
@@ -177,6 +183,10 @@ class _Pool:
                 self._fill()
                 self._dispatch()
                 self._wait()
+                # Idle workers get their next file before the results are handed on: the
+                # caller's work on them (writing the cache) then overlaps with scanning.
+                self._dispatch()
+                self._hand_on()
         finally:
             for worker in self.workers:
                 worker.stop(kill=worker.task is not None)
@@ -239,4 +249,8 @@ class _Pool:
 
     def _finish(self, index: int, result: ScanResult, digest: str | None) -> None:
         self.left -= 1
-        self.done(index, result, digest)
+        self.finished.append((index, result, digest))
+
+    def _hand_on(self) -> None:
+        while self.finished:
+            self.done(*self.finished.popleft())

@@ -40,7 +40,7 @@ from .report.sarif import DIGEST_MARK, value_digest
 from .scanner import Scanner
 from .walk import FileEntry, read_regular
 
-__all__ = ["FORMAT", "ResultCache", "version_key"]
+__all__ = ["FORMAT", "UNCACHEABLE", "EntryWriter", "ResultCache", "cacheable", "version_key"]
 
 FORMAT = "leakscan-cache/1"
 
@@ -58,6 +58,67 @@ def version_key(scanner: Scanner, pattern_paths: Iterable[str], key: bytes | Non
     return digest.hexdigest()[:32]
 
 
+# Problems that depend on the machine or the moment, not on the file: such results are not cached.
+UNCACHEABLE = frozenset({"timeout", "rule-timeout", "internal-error", "io-error", "worker-crashed"})
+
+
+def cacheable(result: ScanResult) -> bool:
+    return not any(p.code in UNCACHEABLE for r in result.all_results() for p in r.problems)
+
+
+class EntryWriter:
+    """Writes result entries of one version key; small and picklable, so the worker process
+    that scanned a file writes its entry itself and the parent only keeps the index."""
+
+    def __init__(self, entries: Path, fingerprint_key: bytes | None) -> None:
+        self.entries = entries
+        self.key = fingerprint_key
+        self._folders: set[Path] = set()  # made by this writer: no mkdir per entry
+
+    def __getstate__(self) -> tuple[Path, bytes | None]:
+        return self.entries, self.key
+
+    def __setstate__(self, state: tuple[Path, bytes | None]) -> None:
+        self.entries, self.key = state
+        self._folders = set()
+
+    def path(self, name: str, digest: str) -> Path:
+        key = hashlib.sha256(b"leakscan-cache\0" + PurePath(name).name.encode("utf-8", "surrogateescape")
+                             + b"\0" + digest.encode()).hexdigest()
+        return self.entries / key[:2] / f"{key}.json"
+
+    def write(self, name: str, digest: str, result: ScanResult) -> bool:
+        """Store ``result`` (values dropped) unless it depends on the moment; True if stored."""
+        if not cacheable(result):
+            return False
+        target = self.path(name, digest)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        _write_atomic(target, json.dumps(self._dump(result), ensure_ascii=False))
+        return True
+
+    def _dump(self, result: ScanResult) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "path": PurePath(result.path).name,  # the top file's own path is never stored
+            "status": result.status,
+            "problems": [[p.code, p.detail] for p in result.problems],
+            "findings": [self._dump_finding(f) for f in result.findings],
+            "items": [self._dump(item) | {"path": item.path} for item in result.items],
+        }
+
+    def _dump_finding(self, finding: Finding) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "rule": finding.rule, "category": finding.category, "severity": finding.severity,
+            "level": finding.level, "location": finding.location.to_dict(), "masked": finding.masked,
+            "reasons": [[r.code, r.detail, list(r.words) if r.words else None] for r in finding.reasons],
+        }
+        if self.key is not None:
+            entry["digest"] = value_digest(finding, self.key)
+        return entry
+
+
 class ResultCache:
     """Cached results for one version key; ``None`` from ``get`` means scan the file."""
 
@@ -67,9 +128,9 @@ class ResultCache:
         self.entries = self.base / version
         self.scanner = scanner
         self.key = fingerprint_key
+        self.writer = EntryWriter(self.entries, fingerprint_key)
         self.index: dict[str, list[Any]] = self._load_index()
         self.empty = not self.entries.is_dir()  # nothing to find: do not hash files before scanning
-        self._folders: set[Path] = set()  # made in this run: no mkdir per entry
         self.changed = False
         self.hits = 0
         self._decisions: dict[tuple[object, ...], tuple[Decision, tuple[Decision, ...]]] = {}
@@ -106,32 +167,18 @@ class ResultCache:
             self.index[self._index_key(entry.path)] = [*entry.stat_key, digest]
             self.changed = True
 
-    def _entry_path(self, name: str, digest: str) -> Path:
-        key = hashlib.sha256(b"leakscan-cache\0" + PurePath(name).name.encode("utf-8", "surrogateescape")
-                             + b"\0" + digest.encode()).hexdigest()
-        return self.entries / key[:2] / f"{key}.json"
-
     def get(self, entry: FileEntry) -> ScanResult | None:
         """The cached result of this file, or None (the worker then hashes what it scans)."""
         digest = self._content_hash(entry)
         if digest is None:
             return None
         try:
-            stored = json.loads(self._entry_path(entry.path, digest).read_text(encoding="utf-8"))
+            stored = json.loads(self.writer.path(entry.path, digest).read_text(encoding="utf-8"))
             result = self._load(stored, entry.path)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # missing or damaged: scan again
         self.hits += 1
         return result
-
-    def put(self, entry: FileEntry, digest: str, result: ScanResult) -> None:
-        """Store a fresh result (its values dropped); the write is atomic."""
-        self.remember(entry, digest)
-        target = self._entry_path(entry.path, digest)
-        if target.parent not in self._folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(target.parent)
-        _write_atomic(target, json.dumps(self._dump(result), ensure_ascii=False))
 
     def save_index(self) -> None:
         if self.changed:
@@ -140,26 +187,6 @@ class ResultCache:
             self.changed = False
 
     # -- codec ---------------------------------------------------------------------------------
-
-    def _dump(self, result: ScanResult) -> dict[str, Any]:
-        return {
-            "format": FORMAT,
-            "path": PurePath(result.path).name,  # the top file's own path is never stored
-            "status": result.status,
-            "problems": [[p.code, p.detail] for p in result.problems],
-            "findings": [self._dump_finding(f) for f in result.findings],
-            "items": [self._dump(item) | {"path": item.path} for item in result.items],
-        }
-
-    def _dump_finding(self, finding: Finding) -> dict[str, Any]:
-        entry: dict[str, Any] = {
-            "rule": finding.rule, "category": finding.category, "severity": finding.severity,
-            "level": finding.level, "location": finding.location.to_dict(), "masked": finding.masked,
-            "reasons": [[r.code, r.detail, list(r.words) if r.words else None] for r in finding.reasons],
-        }
-        if self.key is not None:
-            entry["digest"] = value_digest(finding, self.key)
-        return entry
 
     def _load(self, stored: dict[str, Any], path: str) -> ScanResult:
         if stored.get("format") != FORMAT:

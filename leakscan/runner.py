@@ -16,10 +16,7 @@ from .model import ScanResult
 from .scanner import Scanner
 from .walk import Skipped, WalkResult, display_path
 
-__all__ = ["UNCACHEABLE", "Run", "scan_walk"]
-
-# Problems that depend on the machine or the moment, not on the file: such results are not cached.
-UNCACHEABLE = frozenset({"timeout", "rule-timeout", "internal-error", "io-error", "worker-crashed"})
+__all__ = ["Run", "scan_walk"]
 
 Progress = Callable[[int, int, int], None]  # files done, files in all, findings so far
 
@@ -50,15 +47,18 @@ def scan_walk(walked: WalkResult, spec: ScannerSpec, scanner: Scanner, *, jobs: 
             results[index] = hit
             counter.add(hit)
             continue
-        tasks.append(ScanTask(entry.path, stdin if entry.path == "-" else None))
+        if entry.path == "-":
+            tasks.append(ScanTask(entry.path, stdin))
+        else:
+            tasks.append(ScanTask(entry.path, store=cache.writer if cache is not None else None))
         task_files.append(index)
 
     def done(task_index: int, result: ScanResult, digest: str | None) -> None:
         index = task_files[task_index]
         results[index] = result
         counter.add(result)
-        if cache is not None and digest is not None and files[index].path != "-" and _cacheable(result):
-            cache.put(files[index], digest, result)
+        if cache is not None and digest is not None and files[index].path != "-":
+            cache.remember(files[index], digest)  # the entry itself was written by the worker
 
     try:
         if tasks:
@@ -71,10 +71,6 @@ def scan_walk(walked: WalkResult, spec: ScannerSpec, scanner: Scanner, *, jobs: 
     return Run(final, [display_path(e.relative) for e in files],
                [replace(s, path=display_path(s.path)) for s in walked.skipped],
                cache.hits if cache is not None else 0)
-
-
-def _cacheable(result: ScanResult) -> bool:
-    return not any(p.code in UNCACHEABLE for r in result.all_results() for p in r.problems)
 
 
 def _displayed(result: ScanResult) -> ScanResult:

@@ -164,8 +164,8 @@ def test_writes_leave_no_temporary_files(folder: Path, tmp_path: Path) -> None:
 
 
 def test_results_with_timeouts_are_not_cached(tmp_path: Path, scanner: Scanner) -> None:
+    from leakscan.cache import cacheable as _cacheable
     from leakscan.model import Problem, ScanResult
-    from leakscan.runner import _cacheable
 
     assert _cacheable(ScanResult("a", "scanned"))
     assert not _cacheable(ScanResult("a", "partial", problems=(Problem("timeout"),)))
