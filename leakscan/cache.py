@@ -73,19 +73,20 @@ class EntryWriter:
     def __init__(self, entries: Path, fingerprint_key: bytes | None) -> None:
         self.entries = entries
         self.key = fingerprint_key
+        self._folder = os.fspath(entries)
         self._folders: set[Path] = set()  # made by this writer: no mkdir per entry
 
     def __getstate__(self) -> tuple[Path, bytes | None]:
         return self.entries, self.key
 
     def __setstate__(self, state: tuple[Path, bytes | None]) -> None:
-        self.entries, self.key = state
-        self._folders = set()
+        self.__init__(*state)  # type: ignore[misc]
 
     def path(self, name: str, digest: str) -> Path:
-        key = hashlib.sha256(b"leakscan-cache\0" + PurePath(name).name.encode("utf-8", "surrogateescape")
+        key = hashlib.sha256(b"leakscan-cache\0" + os.path.basename(name).encode("utf-8", "surrogateescape")
                              + b"\0" + digest.encode()).hexdigest()
-        return self.entries / key[:2] / f"{key}.json"
+        # Plain string joins: a cached rerun looks up thousands of entries, pathlib costs 40 µs each.
+        return Path(os.path.join(self._folder, key[:2], key + ".json"))
 
     def write(self, name: str, digest: str, result: ScanResult) -> bool:
         """Store ``result`` (values dropped) unless it depends on the moment; True if stored."""
@@ -134,6 +135,7 @@ class ResultCache:
         self.changed = False
         self.hits = 0
         self._decisions: dict[tuple[object, ...], tuple[Decision, tuple[Decision, ...]]] = {}
+        self._reasons: dict[tuple[str, str, tuple[str, ...] | None], Reason] = {}
 
     def _load_index(self) -> dict[str, list[Any]]:
         try:
@@ -202,6 +204,14 @@ class ResultCache:
                           problems=tuple(Problem(str(c), str(d)) for c, d in stored["problems"]),
                           decision=decision, items=items, decisions=decisions)
 
+    def _reason(self, code: str, detail: str, words: list[str] | None) -> Reason:
+        """Reasons repeat across thousands of findings (checksum-ok, a context word): built once."""
+        key = (code, detail, tuple(words) if words else None)
+        reason = self._reasons.get(key)
+        if reason is None:
+            reason = self._reasons[key] = Reason(*key)  # type: ignore[arg-type]
+        return reason
+
     def _decide(self, findings: tuple[Finding, ...],
                 status: str) -> tuple[Decision, tuple[Decision, ...]]:
         """``Scanner.decide``, once per kind of file: the policy looks at a finding's rule, category,
@@ -215,11 +225,10 @@ class ResultCache:
         return known
 
     def _load_finding(self, stored: dict[str, Any]) -> Finding:
-        reasons = tuple(Reason(code, detail, tuple(words) if words else None)  # type: ignore[arg-type]
-                        for code, detail, words in stored["reasons"])
+        reasons = tuple(self._reason(code, detail, words) for code, detail, words in stored["reasons"])
         digest = stored.get("digest")
         return _finding(stored["rule"], stored["category"], stored["severity"], stored["level"],
-                        Location(**stored["location"]), stored["masked"], reasons,
+                        Location.from_dict(stored["location"]), stored["masked"], reasons,
                         DIGEST_MARK + digest if digest else "")
 
 

@@ -7,6 +7,7 @@ which is kept out of ``repr`` and out of ``to_dict`` unless the caller asks to r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -90,6 +91,16 @@ class Location:
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Location:
+        """The inverse of ``to_dict`` (a cached rerun rebuilds tens of thousands of these)."""
+        new = _new_object(cls)
+        for name, setter in _SETTERS:
+            setter(new, data.get(name))
+        if new.part is None:
+            _set_part(new, "body")
+        return new
+
     def at(self, line: int, column: int) -> Location:
         """This location narrowed to a line and column inside the segment (both 1-based)."""
         # One per finding, so it is built by setting its slots directly: about twice as fast as
@@ -111,8 +122,9 @@ class Location:
 
 
 _new_object = object.__new__
+_SETTERS = tuple((f.name, vars(Location)[f.name].__set__) for f in fields(Location))
 (_set_part, _set_page, _set_sheet, _set_slide, _set_paragraph, _set_table, _set_row, _set_col,
- _set_cell, _set_name, _set_line, _set_column) = (vars(Location)[f.name].__set__ for f in fields(Location))
+ _set_cell, _set_name, _set_line, _set_column) = (setter for _, setter in _SETTERS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ import pytest
 from leakscan import Scanner
 from leakscan.batch import ScannerSpec
 from leakscan.cache import ResultCache, version_key
+from leakscan.model import Location
 from leakscan.report.sarif import finding_fingerprints
 from leakscan.runner import Run, scan_walk
 from leakscan.walk import walk
@@ -175,3 +176,11 @@ def test_the_index_holds_stat_keys_not_values(folder: Path, tmp_path: Path) -> N
     scan(folder, tmp_path / "cache")
     index = json.loads((tmp_path / "cache" / "v1" / "index.json").read_text(encoding="utf-8"))
     assert len(index) == 2 and all(len(row) == 6 for row in index.values())
+
+
+@pytest.mark.parametrize("location", [
+    Location(), Location("header", page=2, line=3, column=4),
+    Location("table", sheet="名冊", row=5, col=2, cell="B5", name="hidden"),
+], ids=["default", "page", "cell"])
+def test_locations_come_back_from_the_cache_as_they_were(location: Location) -> None:
+    assert Location.from_dict(location.to_dict()) == location
