@@ -19,7 +19,6 @@ declared encoding, a BOM, or :func:`~leakscan.extract.text.decode`) and parsed a
 
 from __future__ import annotations
 
-import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -29,7 +28,7 @@ from xml.parsers import expat
 from ..model import Location, Problem, Segment
 from .base import Extraction
 from .safezip import Refused
-from .text import decode
+from .text import decode_declared
 
 __all__ = ["DI_ROOTS", "DI_SUFFIXES", "extract_di", "is_di_root"]
 
@@ -42,9 +41,6 @@ _UNCLASSIFIED = frozenset({"", "普通", "普通件", "一般"})
 _LABEL = "密等及解密條件或保密期限"
 
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
-# Names generators write for Big5; CP950 is the superset Windows actually writes.
-_BIG5 = frozenset({"big5", "big-5", "x-big5", "cn-big5", "csbig5", "cp950", "ms950", "windows-950",
-                   "x-windows-950"})
 
 
 def is_di_root(tag: str) -> bool:
@@ -71,20 +67,8 @@ def extract_di(data: bytes, name: str, limits: object) -> Extraction:
 
 def _decode_xml(data: bytes) -> tuple[str, str, tuple[Problem, ...]]:
     """Text of an XML file: BOM first, then the declared encoding, then the text-file guess."""
-    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text, encoding, problems = decode(data)
-        return text.lstrip("\ufeff"), encoding, problems
     match = _DECLARED.match(data[:512])
-    if match:
-        declared = match.group(1).decode("ascii").lower()
-        codec = "cp950" if declared in _BIG5 else declared
-        try:
-            codecs.lookup(codec)
-            return data.decode(codec), codec, ()
-        except (LookupError, ValueError):  # ValueError: UnicodeError of codecs such as punycode
-            pass  # unknown or wrong declaration: guess like a text file
-    text, encoding, problems = decode(data)
-    return text.lstrip("\ufeff"), encoding, problems
+    return decode_declared(data, match.group(1) if match else None)
 
 
 @dataclass(slots=True)

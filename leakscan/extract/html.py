@@ -19,13 +19,12 @@ Encoding: a BOM, then a ``<meta charset>`` / ``http-equiv`` / XML declaration in
 
 from __future__ import annotations
 
-import codecs
 import re
 from html.parser import HTMLParser
 
 from ..model import Location, Problem, Segment
 from .base import Extraction
-from .text import decode
+from .text import decode_declared
 
 __all__ = ["extract_html"]
 
@@ -41,8 +40,6 @@ _META_NAMES = frozenset({"description", "keywords", "author", "subject", "title"
 _ATTRIBUTES = ("alt", "title")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)"""
                       rb"""|<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)""", re.I)
-_BIG5 = frozenset({"big5", "big-5", "x-big5", "cn-big5", "csbig5", "cp950", "ms950", "windows-950",
-                   "x-windows-950"})
 _WHATWG = {"iso-8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252"}
 
 
@@ -68,19 +65,8 @@ def extract_html(data: bytes, name: str, limits: object) -> Extraction:
 
 def _decode_html(data: bytes) -> tuple[str, str, tuple[Problem, ...]]:
     """Text of a page: BOM, then the declared charset (strictly), then the text-file guess."""
-    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text, encoding, problems = decode(data)
-        return text.lstrip("\ufeff"), encoding, problems
     match = _CHARSET.search(data[:4096])
-    if match:
-        declared = (match.group(1) or match.group(2)).decode("ascii").lower()
-        codec = "cp950" if declared in _BIG5 else _WHATWG.get(declared, declared)
-        try:
-            if codecs.lookup(codec).name not in ("utf-16", "utf-16-le", "utf-16-be"):
-                return data.decode(codec), codec, ()
-        except (LookupError, ValueError):  # UnicodeError of codecs such as punycode, undefined
-            pass  # unknown or wrong declaration (a Big5 page saying utf-8): guess
-    return decode(data)
+    return decode_declared(data, (match.group(1) or match.group(2)) if match else None, _WHATWG)
 
 
 class _Lines:

@@ -35,6 +35,34 @@ def decode(data: bytes) -> tuple[str, str, tuple[Problem, ...]]:
     return _strict_or_replace(data, "utf-8")
 
 
+# Names generators write for Big5; CP950 is the superset Windows actually writes.
+BIG5_NAMES = frozenset({"big5", "big-5", "x-big5", "cn-big5", "csbig5", "cp950", "ms950", "windows-950",
+                        "x-windows-950"})
+
+
+def decode_declared(data: bytes, declared: bytes | None,
+                    aliases: dict[str, str] | None = None) -> tuple[str, str, tuple[Problem, ...]]:
+    """Text of a markup file (XML, HTML): BOM first, then the ``declared`` encoding strictly,
+    then the text-file guess of ``decode``.
+
+    A declaration readable as ASCII rules out UTF-16, so such a label is ignored, as is a name
+    Python does not know or a declaration the bytes do not fit (a Big5 page saying utf-8).
+    """
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text, encoding, problems = decode(data)
+        return text.lstrip("\ufeff"), encoding, problems
+    if declared:
+        name = declared.decode("ascii", "replace").lower()
+        codec = "cp950" if name in BIG5_NAMES else (aliases or {}).get(name, name)
+        try:
+            if codecs.lookup(codec).name not in ("utf-16", "utf-16-le", "utf-16-be"):
+                return data.decode(codec), codec, ()
+        except (LookupError, ValueError):  # ValueError: UnicodeError of codecs such as punycode
+            pass
+    text, encoding, problems = decode(data)
+    return text.lstrip("\ufeff"), encoding, problems
+
+
 def _strict_or_replace(data: bytes, encoding: str) -> tuple[str, str, tuple[Problem, ...]]:
     try:
         return data.decode(encoding), encoding, ()
