@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import corpus
-from benchtools import ensure_importable, mb, pin_one_core
+from benchtools import ensure_importable, mb, pin_one_core, report_checks
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -319,11 +319,9 @@ def main(argv: Sequence[str] | None = None) -> int:
          f"target: engine >= {TARGET_MBPS:g} MB/s ({engine_mbps:.2f} MB/s, full corpus)"),
         (ratio_same_hmm >= TARGET_RATIO, ratio_text),
     ]
-    print("\nchecks")
-    for ok, text in checks:
-        print(f"  [{'ok' if ok else 'FAIL'}] {text}")
+    status = report_checks(checks)
     print(f"\ntotal benchmark time {time.perf_counter() - started:.0f} s")
-    return 0 if all(ok for ok, _ in checks) else 1
+    return status
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import corpus
-from benchtools import ensure_importable, mb, pin_one_core
+from benchtools import ensure_importable, mb, pin_one_core, report_checks
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -484,11 +484,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     checks = [*bench_pdf(args), *bench_docx(args), *bench_xlsx(args)]
     if not args.no_extra:
         bench_extra(args)
-    print("\nchecks")
-    for ok, text in checks:
-        print(f"  [{'ok' if ok else 'FAIL'}] {text}")
+    status = report_checks(checks)
     print(f"\ntotal benchmark time {time.perf_counter() - started:.0f} s")
-    return 0 if all(ok for ok, _ in checks) else 1
+    return status
 
 
 if __name__ == "__main__":

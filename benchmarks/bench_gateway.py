@@ -42,7 +42,7 @@ from collections import Counter
 from typing import Any
 
 import corpus
-from benchtools import ROOT, ensure_importable, mb
+from benchtools import ROOT, ensure_importable, mb, report_checks
 
 KINDS = ("docx", "pdf", "secret-docx", "floor-price")
 BLOCKED = {"secret-docx", "floor-price"}
@@ -250,19 +250,16 @@ def main(argv: list[str] | None = None) -> int:
     duplicated = [i for i, n in relayed.items() if n > 1] + sorted(rejected & set(relayed))
     print(f"  replies: {dict(sorted(codes.items()))}; relayed {len(relayed)}, rejected {len(rejected)}, "
           f"lost {len(lost)}, duplicated {len(duplicated)}")
-    checks = {
-        "throughput >= 10 messages/s": rate >= 10,
-        "p99 < 2 s": p99 < 2.0,
-        "nothing lost or duplicated": not lost and not duplicated
-        and len(relayed) + len(rejected) == len(messages),
-        "rejected exactly the blocked messages": rejected == expected_blocked
-        and set(codes) <= {250, 550},
-    }
-    for name, ok in checks.items():
-        print(f"  {'ok  ' if ok else 'MISS'} {name}")
-    if not all(checks.values()):
+    status = report_checks([
+        (rate >= 10, "throughput >= 10 messages/s"),
+        (p99 < 2.0, "p99 < 2 s"),
+        (not lost and not duplicated and len(relayed) + len(rejected) == len(messages),
+         "nothing lost or duplicated"),
+        (rejected == expected_blocked and set(codes) <= {250, 550}, "rejected exactly the blocked messages"),
+    ])
+    if status:
         print(stderr.decode("utf-8", "replace")[-2000:], file=sys.stderr)
-    return 0 if all(checks.values()) else 1
+    return status
 
 
 if __name__ == "__main__":

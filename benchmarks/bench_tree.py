@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchtools import ROOT, ensure_importable, mb
+from benchtools import ROOT, ensure_importable, mb, report_checks
 
 ensure_importable()
 
@@ -164,14 +164,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"info command: -j 2 / -j 1 = {command[labels[0]] / command[labels[1]]:.2f}x, "
           f"first / cached = {command[labels[2]] / command[labels[3]]:.1f}x")
     same = len({json.dumps(r["files"], sort_keys=True) for r in reports.values()}) == 1
-    checks = [
-        (f"scan: -j 2 / -j 1 = {parallel:.2f}x (target >= 1.7x)", parallel >= 1.7),
-        (f"scan: first run / cached rerun = {rerun:.1f}x (target >= 20x)", rerun >= 20),
-        ("the four commands give the same report", same),
-    ]
-    for text, ok in checks:
-        print(f"{'ok  ' if ok else 'MISS'} {text}")
-    return 0 if all(ok for _, ok in checks) else 1
+    return report_checks([
+        (parallel >= 1.7, f"scan: -j 2 / -j 1 = {parallel:.2f}x (target >= 1.7x)"),
+        (rerun >= 20, f"scan: first run / cached rerun = {rerun:.1f}x (target >= 20x)"),
+        (same, "the four commands give the same report"),
+    ])
 
 
 if __name__ == "__main__":

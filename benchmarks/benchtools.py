@@ -1,9 +1,11 @@
-"""What the benchmark scripts share: one pinned core, MB, and finding the leakscan to measure."""
+"""What the benchmark scripts share: one pinned core, MB, finding the leakscan to measure, and
+the pass/fail lines of their targets."""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,3 +29,12 @@ def pin_one_core() -> str:
 
 def mb(nbytes: int) -> float:
     return nbytes / 1_000_000
+
+
+def report_checks(checks: Iterable[tuple[bool, str]]) -> int:
+    """Print one ``[ok]``/``[FAIL]`` line per target; the exit status: 0 when all are met."""
+    results = list(checks)
+    print("\nchecks")
+    for ok, text in results:
+        print(f"  [{'ok' if ok else 'FAIL'}] {text}")
+    return 0 if all(ok for ok, _ in results) else 1
