@@ -29,8 +29,7 @@ from typing import Any
 from .cache import EntryWriter
 from .errors import LeakscanError
 from .model import Problem, ScanResult
-from .policy import Policy
-from .scanner import Scanner
+from .scanner import Scanner, ScannerSpec
 from .walk import read_regular
 
 __all__ = ["ScanTask", "ScannerSpec", "WorkerStartError", "default_timeout", "failed", "run_tasks",
@@ -41,20 +40,6 @@ _START_FAILURES = 3  # workers that die before they are ready, in a row, before 
 
 class WorkerStartError(LeakscanError):
     """Workers die before they are ready, again and again: nothing can be scanned."""
-
-
-@dataclass(frozen=True, slots=True)
-class ScannerSpec:
-    """How to build the Scanner: every worker builds its own from these same arguments."""
-
-    patterns: tuple[str, ...] = ()
-    action: str = "share"
-    policy_file: str | None = None
-    fail_closed: bool = False
-
-    def build(self) -> Scanner:
-        policy = Policy.load(self.policy_file, fail_closed=self.fail_closed)
-        return Scanner(self.patterns, action=self.action, policy=policy)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from email.message import Message
 from pathlib import Path, PurePath
 
@@ -197,6 +197,21 @@ class Scanner:
         decision, decisions = self.decide(findings, status, action)
         return ScanResult(path=name, status=status, findings=findings,
                           problems=problems, decision=decision, decisions=decisions)
+
+
+@dataclass(frozen=True, slots=True)
+class ScannerSpec:
+    """What a ``Scanner`` is built from, so that a worker process builds the same one."""
+
+    patterns: tuple[str, ...] = ()
+    action: str = "share"
+    policy_file: str | None = None
+    fail_closed: bool = False
+    limits: Limits = field(default_factory=Limits)
+
+    def build(self) -> Scanner:
+        policy = Policy.load(self.policy_file, fail_closed=self.fail_closed)
+        return Scanner(self.patterns, action=self.action, policy=policy, limits=self.limits)
 
 
 def _check_action(action: str) -> None:

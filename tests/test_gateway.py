@@ -463,9 +463,9 @@ def test_a_broken_process_pool_is_replaced() -> None:
     import asyncio
     from concurrent.futures.process import BrokenProcessPool
 
-    from leakscan.gateway import ProcessEngine, ScannerSettings
+    from leakscan.gateway import ProcessEngine, ScannerSpec
 
-    engine = ProcessEngine(ScannerSettings(policy_file="/nonexistent/policy.toml"), workers=1)
+    engine = ProcessEngine(ScannerSpec(action="email", policy_file="/nonexistent/policy.toml"), workers=1)
     first = engine._pool
     try:
         with pytest.raises(BrokenProcessPool):  # the worker's initializer fails: the pool breaks

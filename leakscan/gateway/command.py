@@ -18,7 +18,7 @@ import click
 
 from ..errors import LeakscanError
 from ..extract import Limits
-from .engine import ScannerSettings
+from .engine import ScannerSpec
 from .handler import ON_BLOCK, ON_WARN, OVERSIZE, FilterSettings
 from .relay import NextHop
 
@@ -73,9 +73,9 @@ def smtp_filter(host: str, port: int, next_hop: str, on_block: str, on_warn: str
                                   max_pending=4 * workers + 16)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    scanner = ScannerSettings(tuple(pattern_paths), policy_file, block_unread,
-                              replace(Limits(), max_seconds=scan_timeout,
-                                      max_file_bytes=max(max_message_bytes, Limits().max_file_bytes)))
+    scanner = ScannerSpec(tuple(pattern_paths), "email", policy_file, block_unread,
+                          replace(Limits(), max_seconds=scan_timeout,
+                                  max_file_bytes=max(max_message_bytes, Limits().max_file_bytes)))
     # Other loggers stay at warning: aiosmtpd's "mail.log" writes addresses at info.
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")

@@ -16,28 +16,11 @@ import multiprocessing
 import threading
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
 
-from ..extract import Limits
 from ..model import ScanResult
-from ..policy import Policy
-from ..scanner import Scanner
+from ..scanner import Scanner, ScannerSpec
 
 log = logging.getLogger("leakscan.gateway")
-
-
-@dataclass(frozen=True)
-class ScannerSettings:
-    """What a ``Scanner`` is built from, so a worker process can build the same one."""
-
-    patterns: tuple[str, ...] = ()
-    policy_file: str | None = None
-    block_unread: bool = False
-    limits: Limits = field(default_factory=Limits)
-
-    def build(self) -> Scanner:
-        policy = Policy.load(self.policy_file, fail_closed=self.block_unread)
-        return Scanner(self.patterns, action="email", policy=policy, limits=self.limits)
 
 
 class ThreadEngine:
@@ -59,7 +42,7 @@ class ThreadEngine:
 _worker: dict[str, Scanner] = {}
 
 
-def _start_worker(settings: ScannerSettings) -> None:
+def _start_worker(settings: ScannerSpec) -> None:
     _worker["scanner"] = settings.build()
 
 
@@ -70,7 +53,7 @@ def _scan_in_worker(message: bytes) -> ScanResult:
 class ProcessEngine:
     """Scans in ``workers`` processes started with ``spawn`` (no forked threads or locks)."""
 
-    def __init__(self, settings: ScannerSettings, workers: int) -> None:
+    def __init__(self, settings: ScannerSpec, workers: int) -> None:
         self.settings = settings
         self.workers = workers
         self._lock = threading.Lock()

@@ -8,7 +8,7 @@ from types import TracebackType
 from aiosmtpd.controller import Controller
 
 from ..scanner import Scanner
-from .engine import ProcessEngine, ScannerSettings, ThreadEngine
+from .engine import ProcessEngine, ScannerSpec, ThreadEngine
 from .handler import FilterSettings, LeakscanFilter
 
 
@@ -19,14 +19,14 @@ class FilterServer:
     ``processes``: scan in worker processes (all cores, crash isolation) instead of threads.
     """
 
-    def __init__(self, settings: FilterSettings, scanner: ScannerSettings | Scanner | None = None, *,
+    def __init__(self, settings: FilterSettings, scanner: ScannerSpec | Scanner | None = None, *,
                  host: str = "127.0.0.1", port: int = 10025, workers: int = 2,
                  processes: bool = False) -> None:
-        scanner = scanner or ScannerSettings()
+        scanner = scanner or ScannerSpec(action="email")
         if processes and isinstance(scanner, Scanner):
-            raise ValueError("worker processes build their own Scanner: pass ScannerSettings")
+            raise ValueError("worker processes build their own Scanner: pass ScannerSpec")
         self.engine: ThreadEngine | ProcessEngine = (
-            ProcessEngine(scanner, workers) if isinstance(scanner, ScannerSettings) and processes
+            ProcessEngine(scanner, workers) if isinstance(scanner, ScannerSpec) and processes
             else ThreadEngine(scanner if isinstance(scanner, Scanner) else scanner.build(), workers))
         self.handler = LeakscanFilter(self.engine, settings)
         self.host, self.port = host, port
