@@ -60,9 +60,9 @@ def default_timeout(scanner: Scanner) -> float:
 
 
 def scan_task(scanner: Scanner, task: ScanTask) -> tuple[ScanResult, str | None]:
-    """Scan one task; also the SHA-256 of the bytes scanned, for the cache (None if not read)."""
-    if task.data is not None:
-        return scanner.scan_bytes(task.data, task.path), hashlib.sha256(task.data).hexdigest()
+    """Scan one task; with a cache writer, also the SHA-256 of the bytes scanned (else None)."""
+    if task.data is not None:  # standard input: never cached
+        return scanner.scan_bytes(task.data, task.path), None
     try:
         data = read_regular(task.path, scanner.limits.max_file_bytes)
     except OSError:
@@ -70,9 +70,10 @@ def scan_task(scanner: Scanner, task: ScanTask) -> tuple[ScanResult, str | None]
     if len(data) > scanner.limits.max_file_bytes:
         return scanner.scan_path(task.path), None  # its own too-large result
     result = replace(scanner.scan_bytes(data, PurePath(task.path).name), path=task.path)
+    if task.store is None:
+        return result, None
     digest = hashlib.sha256(data).hexdigest()
-    if task.store is not None:  # written here, in parallel, not by the parent one by one
-        task.store.write(task.path, digest, result)
+    task.store.write(task.path, digest, result)  # here, in parallel, not by the parent one by one
     return result, digest
 
 

@@ -93,10 +93,13 @@ class EntryWriter:
         if not cacheable(result):
             return False
         target = self.path(name, digest)
-        if target.parent not in self._folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(target.parent)
-        _write_atomic(target, json.dumps(self._dump(result), ensure_ascii=False))
+        try:
+            if target.parent not in self._folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(target.parent)
+            _write_atomic(target, json.dumps(self._dump(result), ensure_ascii=False))
+        except OSError:  # a full disk or a read-only cache costs a rescan next time, never a result
+            return False
         return True
 
     def _dump(self, result: ScanResult) -> dict[str, Any]:
@@ -151,7 +154,7 @@ class ResultCache:
     def _content_hash(self, entry: FileEntry) -> str | None:
         """The content hash of a file: from the index if its stat key is unchanged, else read."""
         known = self.index.get(self._index_key(entry.path))
-        if known and list(entry.stat_key) == known[:-1]:
+        if isinstance(known, list) and known and list(entry.stat_key) == known[:-1]:
             return str(known[-1])
         if self.empty:
             return None
@@ -183,10 +186,12 @@ class ResultCache:
         return result
 
     def save_index(self) -> None:
+        """Write the index; if that fails, the next run hashes files again (nothing else is lost)."""
         if self.changed:
-            self.base.mkdir(parents=True, exist_ok=True)
-            _write_atomic(self.base / "index.json", json.dumps(self.index))
-            self.changed = False
+            with contextlib.suppress(OSError):
+                self.base.mkdir(parents=True, exist_ok=True)
+                _write_atomic(self.base / "index.json", json.dumps(self.index))
+                self.changed = False
 
     # -- codec ---------------------------------------------------------------------------------
 

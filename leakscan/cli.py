@@ -216,7 +216,11 @@ def baseline_create(paths: Sequence[str], output: str, lang: str, **walk_args: A
         _fail(error)
         return
     made, text = Baseline.create(run.results, run.relatives, key)
-    Path(output).write_text(text, encoding="utf-8")
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(InputError(f"{output}: {exc.strerror or type(exc).__name__}"))
+        return
     unread = sum(1 for r in run.results if r.status != "scanned")
     click.echo(f"{output}: {len(made.fingerprints)} finding(s) from {len(run.results)} file(s)"
                + (f"; {unread} not read completely" if unread else "")

@@ -124,6 +124,8 @@ _TABLES: dict[str, dict[str, tuple[str, str]]] = {
                          "not a regular file (FIFO, device or socket), not opened"),
         "unreadable-folder": ("資料夾無法讀取", "folder could not be read"),
         "io-error": ("無法取得檔案資訊", "file information could not be read"),
+        "bad-ignore-file": (".leakscanignore 含無效的規則，未套用（資料夾照常掃描）",
+                            ".leakscanignore holds an invalid pattern; not applied (folder scanned)"),
     },
     "reason": {
         "term": ("關鍵詞「{detail}」為完整詞彙", "term “{detail}” stands as a whole word"),

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import pathspec
 
 from . import messages
+from .errors import ConfigError
 
 __all__ = [
     "CHOSEN_SKIPS",
@@ -184,8 +185,12 @@ def _kind(mode: int) -> str:
     return "other"
 
 
-def _spec(lines: Iterable[str]) -> pathspec.GitIgnoreSpec:
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+def _spec(lines: Iterable[str], source: str) -> pathspec.GitIgnoreSpec:
+    """Compiled gitignore patterns; a pattern pathspec refuses (a lone ``!``) is a ConfigError."""
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except ValueError as exc:  # pathspec's GitIgnorePatternError
+        raise ConfigError(f"{source}: invalid pattern: {exc}") from None
 
 
 class _Walker:
@@ -198,8 +203,8 @@ class _Walker:
         self.options = options
         self.out = out
         self.seen = seen
-        self.exclude = _spec(options.exclude) if options.exclude else None
-        self.include = _spec(options.include) if options.include else None
+        self.exclude = _spec(options.exclude, "--exclude") if options.exclude else None
+        self.include = _spec(options.include, "--include") if options.include else None
         self.files: list[FileEntry] = []
         self.skipped: list[Skipped] = []
         self.links: list[tuple[str, str, os.stat_result]] = []  # symlinks to files in the tree
@@ -256,10 +261,12 @@ class _Walker:
             if not os.path.isfile(ignore) or os.path.islink(ignore):
                 return specs
             with open(ignore, encoding="utf-8", errors="replace") as handle:
-                return [*specs, (relative, _spec(handle.read().splitlines()))]
+                return [*specs, (relative, _spec(handle.read().splitlines(), ignore))]
         except OSError as exc:
             self.skipped.append(Skipped(ignore, "io-error", exc.strerror or ""))
-            return specs
+        except ConfigError:  # its rules are not applied: the folder is scanned as if it had none
+            self.skipped.append(Skipped(ignore, "bad-ignore-file"))
+        return specs
 
     def _entry(self, entry: os.DirEntry[str], relative: str,
                specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> None:

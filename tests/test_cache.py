@@ -184,3 +184,18 @@ def test_the_index_holds_stat_keys_not_values(folder: Path, tmp_path: Path) -> N
 ], ids=["default", "page", "cell"])
 def test_locations_come_back_from_the_cache_as_they_were(location: Location) -> None:
     assert Location.from_dict(location.to_dict()) == location
+
+
+def test_an_index_entry_of_the_wrong_shape_is_ignored(folder: Path, tmp_path: Path) -> None:
+    first = scan(folder, tmp_path / "cache")
+    index = tmp_path / "cache" / "v1" / "index.json"
+    index.write_text(json.dumps({key: 5 for key in json.loads(index.read_text())}), encoding="utf-8")
+    assert comparable(scan(folder, tmp_path / "cache")) == comparable(first)
+
+
+def test_a_cache_that_cannot_be_written_costs_no_result(folder: Path, tmp_path: Path) -> None:
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder should be", encoding="utf-8")
+    run = scan(folder, blocked)
+    assert [r.status for r in run.results] == ["scanned", "scanned"]
+    assert comparable(run) == comparable(scan(folder, tmp_path / "elsewhere"))

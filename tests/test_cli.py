@@ -312,3 +312,11 @@ def test_real_subprocess_parallel_cached_sarif(tmp_path: Path) -> None:
         outputs.append(json.loads(done.stdout))
     assert outputs[0] == outputs[1]
     assert outputs[0]["runs"][0]["results"]
+
+
+def test_baseline_written_where_it_cannot_be_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("一般公文\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["baseline", "create", str(tmp_path / "a.txt"), "-j", "0",
+                                       "-o", str(tmp_path / "no" / "such" / "folder" / "b.json")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "b.json" in result.output

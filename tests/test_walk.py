@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from leakscan.errors import ConfigError
 from leakscan.walk import WalkOptions, display_path, read_regular, skip_reason, walk
 
 
@@ -168,3 +169,17 @@ def test_the_cache_folder_inside_the_tree_is_never_scanned(tmp_path: Path) -> No
     assert scanned(tmp_path, options) == ["a.txt"]
     assert [(s.reason, s.detail) for s in walk([str(tmp_path)], options).skipped] == [
         ("excluded", "leakscan cache")]
+
+
+def test_an_ignore_file_pathspec_refuses_is_reported_and_not_applied(tmp_path: Path) -> None:
+    """Its rules are dropped, so the folder is scanned in full: more, never less."""
+    tree(tmp_path, {"sub/.leakscanignore": "*.log\n!\n", "sub/x.log": "", "top.txt": ""})
+    assert scanned(tmp_path) == ["sub/x.log", "top.txt"]
+    assert skips(tmp_path) == {"sub/.leakscanignore": "bad-ignore-file"}
+
+
+@pytest.mark.parametrize("option", ["exclude", "include"])
+def test_a_glob_pathspec_refuses_is_a_configuration_error(tmp_path: Path, option: str) -> None:
+    tree(tmp_path, {"a.txt": ""})
+    with pytest.raises(ConfigError, match=f"--{option}: invalid pattern"):
+        walk([str(tmp_path)], WalkOptions(**{option: ("!",)}))
