@@ -17,14 +17,14 @@ import re
 import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from operator import attrgetter
 
 from . import userregex
 from .errors import RuleTimeoutError
 from .mask import mask
 from .merged import MergedPass
-from .model import LEVELS, PARTS, SEVERITY_RANK, Finding, Location, Reason, Segment
+from .model import LEVELS, PARTS, SEVERITY_RANK, Finding, Reason, Segment, new_finding
 from .normalize import NormalizedText, normalize
 from .patternset import Context, Rule
 from .tokenize import ChineseTokenizer
@@ -365,7 +365,7 @@ def _findings(candidates: list[_Candidate], folded: NormalizedText, segment: Seg
         rule = candidate.rule
         value = original[value_start:value_end]
         masked = original[start:value_start] + mask(value, rule.mask) + original[value_end:end]
-        out.append(_new_finding(
+        out.append(new_finding(
             rule.id,
             rule.category,
             candidate.severity,
@@ -378,39 +378,6 @@ def _findings(candidates: list[_Candidate], folded: NormalizedText, segment: Seg
     return out
 
 
-_FINDING_FIELDS = ("rule", "category", "severity", "level", "location", "masked", "reasons", "value")
-
-
-def _finding_builder() -> Callable[..., Finding]:
-    """``Finding(...)`` for all eight fields, built by setting its slots directly.
-
-    A roster yields thousands of findings, and the frozen dataclass's ``__init__`` goes through
-    ``object.__setattr__`` field by field (about four times slower), as ``Location.at`` notes.
-    Falls back to the constructor if ``Finding`` ever has other fields.
-    """
-    if tuple(f.name for f in fields(Finding)) != _FINDING_FIELDS:
-        return Finding
-    new = object.__new__
-    (set_rule, set_category, set_severity, set_level, set_location, set_masked, set_reasons,
-     set_value) = (vars(Finding)[name].__set__ for name in _FINDING_FIELDS)
-
-    def build(rule: str, category: str, severity: str, level: str | None, location: Location,
-              masked: str, reasons: tuple[Reason, ...], value: str) -> Finding:
-        finding = new(Finding)
-        set_rule(finding, rule)
-        set_category(finding, category)
-        set_severity(finding, severity)
-        set_level(finding, level)
-        set_location(finding, location)
-        set_masked(finding, masked)
-        set_reasons(finding, reasons)
-        set_value(finding, value)
-        return finding
-
-    return build
-
-
-_new_finding = _finding_builder()
 
 
 def _matches(rule: Rule, text: str, present: set[str]) -> Iterable[re.Match[str]]:

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from leakscan import Scanner
-from leakscan.model import severity_rank
+from leakscan.model import Finding, Location, Reason, new_finding, severity_rank
 from leakscan.validators import tw_national_id
 
 from .conftest import GUIDANCE, rules_found
@@ -283,3 +283,11 @@ def test_every_finding_explains_itself(scanner: Scanner) -> None:
     assert [r.code for r in finding.reasons] == ["checksum-ok"]
     assert "檢查碼正確" in result.to_dict()["findings"][0]["why"]
     assert "checksum valid" in result.to_dict(lang="en")["findings"][0]["why"]
+
+
+def test_fast_finding_construction_equals_the_dataclass_constructor() -> None:
+    args = ("tw-national-id", "personal-data", "medium", None, Location("body", line=2, column=3),
+            "A1******89", (Reason("checksum-ok", "tw-national-id"),), "A123456789")
+    fast, slow = new_finding(*args), Finding(*args)
+    assert fast == slow and fast.value == slow.value == "A123456789"
+    assert repr(fast) == repr(slow) and "A123456789" not in repr(fast)
