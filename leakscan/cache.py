@@ -25,13 +25,13 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path, PurePath
 from typing import Any
 
 from . import __version__
+from .atomic import write_atomic
 from .baseline import key_id
 from .model import Decision, Finding, Location, Problem, Reason, ScanResult, new_finding
 from .patternset import builtin_files, user_files
@@ -96,7 +96,7 @@ class EntryWriter:
             if target.parent not in self._folders:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self._folders.add(target.parent)
-            _write_atomic(target, json.dumps(self._dump(result), ensure_ascii=False))
+            write_atomic(target, json.dumps(self._dump(result), ensure_ascii=False).encode("utf-8"))
         except OSError:  # a full disk or a read-only cache costs a rescan next time, never a result
             return False
         return True
@@ -189,7 +189,7 @@ class ResultCache:
         if self.changed:
             with contextlib.suppress(OSError):
                 self.base.mkdir(parents=True, exist_ok=True)
-                _write_atomic(self.base / "index.json", json.dumps(self.index))
+                write_atomic(self.base / "index.json", json.dumps(self.index).encode("utf-8"))
                 self.changed = False
 
     # -- codec ---------------------------------------------------------------------------------
@@ -234,16 +234,3 @@ class ResultCache:
         return new_finding(stored["rule"], stored["category"], stored["severity"], stored["level"],
                         Location.from_dict(stored["location"]), stored["masked"], reasons,
                         DIGEST_MARK + digest if digest else "")
-
-
-def _write_atomic(target: Path, text: str) -> None:
-    """Write ``text`` to ``target`` (whose folder exists) through a temporary file and a rename."""
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise

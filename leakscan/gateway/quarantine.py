@@ -10,12 +10,12 @@ itself, readable by the owner only (mode 0600).
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_atomic
 from ..model import ScanResult
 
 SCHEMA = "leakscan-quarantine/1"
@@ -36,21 +36,7 @@ def quarantine(folder: Path, message: bytes, *, result: ScanResult | None, reaso
         "size": len(message),
         "result": result.to_dict(lang="zh-TW") if result is not None else None,
     }
-    _write_atomically(folder / f"{name}.eml", message)
+    write_atomic(folder / f"{name}.eml", message, durable=True)
     text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
-    _write_atomically(folder / f"{name}.json", text.encode("utf-8"))
+    write_atomic(folder / f"{name}.json", text.encode("utf-8"), durable=True)
     return name
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".tmp-{path.name}")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
