@@ -83,9 +83,10 @@ def smtp_filter(host: str, port: int, next_hop: str, on_block: str, on_warn: str
     try:
         from .server import FilterServer
 
-        scanner.build()  # a broken pattern set or policy stops here, before listening
-        server = FilterServer(settings, scanner, host=host, port=port, workers=workers,
-                              processes=processes)
+        built = scanner.build()  # a broken pattern set or policy stops here, before listening
+        # Threads share the Scanner just built; worker processes build their own from the spec.
+        server = FilterServer(settings, scanner if processes else built, host=host, port=port,
+                              workers=workers, processes=processes)
     except ImportError:
         click.echo("leakscan: smtp-filter needs aiosmtpd: pip install 'leakscan[gateway]'", err=True)
         sys.exit(2)
