@@ -62,8 +62,9 @@ def entries(results: Sequence[ScanResult], relatives: Sequence[str],
 
 @dataclass(frozen=True, slots=True)
 class Baseline:
+    """The fingerprints of accepted findings (the key they were made with is checked on load)."""
+
     fingerprints: frozenset[str]
-    key_id: str | None
 
     @classmethod
     def create(cls, results: Sequence[ScanResult], relatives: Sequence[str],
@@ -79,7 +80,7 @@ class Baseline:
             "key_id": key_id(key),
             "findings": [{"path": p, "rule": r, "fingerprint": f} for p, r, f in rows],
         }
-        baseline = cls(frozenset(f for _, _, f in rows), key_id(key))
+        baseline = cls(frozenset(f for _, _, f in rows))
         return baseline, json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
     @classmethod
@@ -97,7 +98,7 @@ class Baseline:
             have = "with a fingerprint key" if stored else "without a fingerprint key"
             raise ConfigError(f"{file}: the baseline was created {have}; set "
                               "LEAKSCAN_FINGERPRINT_KEY as it was then")
-        return cls(prints, stored)
+        return cls(prints)
 
 
 class Matcher:

@@ -130,7 +130,6 @@ class ResultCache:
         self.base = Path(folder) / "v1"
         self.entries = self.base / version
         self.scanner = scanner
-        self.key = fingerprint_key
         self.writer = EntryWriter(self.entries, fingerprint_key)
         self.index: dict[str, list[Any]] = self._load_index()
         self.empty = not self.entries.is_dir()  # nothing to find: do not hash files before scanning

@@ -106,7 +106,6 @@ class FileEntry:
     path: str
     root: str
     relative: str
-    size: int = 0
     stat_key: tuple[int, ...] = ()  # (size, mtime_ns, ctime_ns, inode, device): unchanged-file check
 
 
@@ -172,7 +171,7 @@ def _add_regular(path: str, root: str, relative: str, info: os.stat_result, opti
         return
     seen.add(identity)
     key = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
-    out.files.append(FileEntry(path, root, relative, info.st_size, key))
+    out.files.append(FileEntry(path, root, relative, key))
 
 
 def _kind(mode: int) -> str:
