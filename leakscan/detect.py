@@ -172,6 +172,14 @@ class Budget:
         self.rules_cut += rules
         self.capped = self.capped or capped
 
+    def stopped(self, candidates: int, rules: int) -> bool:
+        """Whether to stop now, with ``candidates`` found so far; records the ``rules`` cut off."""
+        capped = self.findings_left is not None and candidates > self.findings_left
+        if capped or self.out_of_time():
+            self.stop(rules, capped=capped)
+            return True
+        return False
+
 
 # How many matches a rule may go through between two looks at the clock and the findings limit.
 _CHECK_EVERY = 256
@@ -184,13 +192,9 @@ def _bounded(matches: Iterable[re.Match[str]], budget: Budget,
     A dense text (a roster of 100,000 IDs in one segment) can keep one rule busy for seconds,
     so the clock is read every few hundred matches, not only between rules.
     """
-    room = budget.findings_left
     for count, match in enumerate(matches, 1):
-        if not count % _CHECK_EVERY:
-            capped = room is not None and len(candidates) > room
-            if capped or budget.out_of_time():
-                budget.stop(1, capped=capped)
-                return
+        if not count % _CHECK_EVERY and budget.stopped(len(candidates), 1):
+            return
         yield match
 
 
@@ -209,7 +213,7 @@ class Detector:
                                                  or part in p.rule.parts), passes)
                        for part in PARTS}
         self._levels = {level: Reason("level", level) for level in LEVELS}
-        self._bounded = not all(rule.trusted for rule in self.rules)
+        self._has_user_rules = not all(rule.trusted for rule in self.rules)
 
     def detect(self, segment: Segment, budget: Budget | None = None) -> list[Finding]:
         """All findings of all rules in one segment, overlaps within a category resolved.
@@ -220,7 +224,7 @@ class Detector:
         """
         if not segment.text:
             return []
-        if not self._bounded:
+        if not self._has_user_rules:
             return self._detect(segment, budget)
         with userregex.deadline(budget.deadline if budget is not None else None):
             return self._detect(segment, budget)
@@ -243,11 +247,8 @@ class Detector:
         room = budget.findings_left if budget is not None else None
         for index, plan in enumerate(plans):
             rule = plan.rule
-            if budget is not None:
-                capped = room is not None and len(candidates) > room
-                if capped or budget.out_of_time():
-                    budget.stop(len(plans) - index, capped=capped)
-                    break
+            if budget is not None and budget.stopped(len(candidates), len(plans) - index):
+                break
             try:
                 matches = found.get(id(rule))
                 if matches is None:
