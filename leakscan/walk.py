@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pathspec
 
@@ -101,7 +101,12 @@ class WalkOptions:
 
 @dataclass(frozen=True, slots=True)
 class FileEntry:
-    """A file to scan: its path as found, the scan root it came from and its path below it."""
+    """A file to scan: its path as found, the scan root it came from and its baseline path.
+
+    ``relative`` is what baselines key a file by: its path below the one folder scanned (so a
+    baseline holds wherever the tree is checked out), or, when several paths are scanned, its
+    path below the current folder (two scanned folders may both hold ``x.txt``).
+    """
 
     path: str
     root: str
@@ -139,7 +144,22 @@ def walk(paths: Sequence[str], options: WalkOptions = WalkOptions()) -> WalkResu
             _Walker(path, options, result, seen).run()
         else:
             _add_argument_file(path, options, result, seen)
+    if len(paths) > 1:
+        # Paths below each root can collide, and a finding baselined in a/x.txt must not pass
+        # in b/x.txt: key each file by its path below the working folder instead.
+        result.files = [replace(e, relative=_below_current_folder(e.path)) if e.path != "-" else e
+                        for e in result.files]
     return result
+
+
+def _below_current_folder(path: str) -> str:
+    """``path`` relative to the working folder, in ``/`` form; absolute if it has none (Windows
+    drives differ)."""
+    try:
+        below = os.path.relpath(path)
+    except ValueError:
+        below = os.path.abspath(path)
+    return below.replace(os.sep, "/")
 
 
 def _add_argument_file(path: str, options: WalkOptions, out: WalkResult,

@@ -110,3 +110,32 @@ def test_a_broken_baseline_is_a_configuration_error(tmp_path: Path, content: str
         Baseline.load(path, None)
     with pytest.raises(ConfigError):
         Baseline.load(tmp_path / "missing.json", None)
+
+
+def test_two_scanned_folders_holding_the_same_name_are_two_files(tmp_path: Path, scanner: Scanner,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A finding baselined in a/簽呈.txt must not let the same finding in b/簽呈.txt pass."""
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "a" / "簽呈.txt").write_text(SECRET, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    first = scan_walk(walk(["a", "b"]), ScannerSpec(), scanner, jobs=0, timeout=60)
+    baseline, text = Baseline.create(first.results, first.relatives, None)
+    assert {row["path"] for row in json.loads(text)["findings"]} == {"a/簽呈.txt"}
+    (tmp_path / "b" / "簽呈.txt").write_text(SECRET, encoding="utf-8")  # the same text, copied
+    again = scan_walk(walk(["a", "b"]), ScannerSpec(), scanner, jobs=0, timeout=60)
+    known = Matcher(baseline, again.results, again.relatives, None)
+    assert [known.gate_verdict(r, scanner) for r in again.results] == ["allow", "block"]
+
+
+def test_two_files_named_alike_on_the_command_line_are_two_files(tmp_path: Path, scanner: Scanner,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "簽呈.txt").write_text(SECRET, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    run = scan_walk(walk(["a/簽呈.txt", "./b/簽呈.txt"]), ScannerSpec(), scanner, jobs=0, timeout=60)
+    assert run.relatives == ["a/簽呈.txt", "b/簽呈.txt"]
+    only_a = Baseline.create(run.results[:1], run.relatives[:1], b"k")[0]
+    known = Matcher(only_a, run.results, run.relatives, b"k")
+    assert [known.gate_verdict(r, scanner) for r in run.results] == ["allow", "block"]

@@ -128,10 +128,14 @@ def test_unreadable_folders_are_reported(tmp_path: Path, monkeypatch: pytest.Mon
         "locked", "unreadable-folder", "Permission denied")
 
 
-def test_arguments_keep_their_order_and_stdin_passes_through(tmp_path: Path) -> None:
+def test_arguments_keep_their_order_and_stdin_passes_through(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     tree(tmp_path, {"b/1.txt": "", "a/2.txt": ""})
+    monkeypatch.chdir(tmp_path)
     result = walk([str(tmp_path / "b"), "-", str(tmp_path / "a" / "2.txt")])
-    assert [e.relative for e in result.files] == ["1.txt", "-", "2.txt"]
+    # Several paths: each file is keyed below the working folder, so names cannot collide.
+    assert [e.relative for e in result.files] == ["b/1.txt", "-", "a/2.txt"]
+    assert [e.relative for e in walk([str(tmp_path / "b")]).files] == ["1.txt"]
 
 
 def test_a_named_file_is_read_even_when_an_ignore_file_would_skip_it(tmp_path: Path) -> None:
