@@ -32,14 +32,18 @@ from .model import Problem, ScanResult
 from .scanner import Scanner, ScannerSpec
 from .walk import read_regular
 
-__all__ = ["ScanTask", "ScannerSpec", "WorkerStartError", "default_timeout", "failed", "run_tasks",
-           "scan_task"]
+__all__ = ["ScanTask", "ScannerSpec", "Worker", "WorkerLostError", "WorkerStartError", "default_timeout",
+           "failed", "run_tasks", "scan_task"]
 
 _START_FAILURES = 3  # workers that die before they are ready, in a row, before giving up
 
 
 class WorkerStartError(LeakscanError):
     """Workers die before they are ready, again and again: nothing can be scanned."""
+
+
+class WorkerLostError(LeakscanError):
+    """A worker process died (a crash in a C library, killed by the OS) before it answered."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +107,9 @@ def _worker_main(conn: Connection, spec: ScannerSpec, scan: ScanFunction) -> Non
         conn.send((index, result, digest))
 
 
-class _Worker:
+class Worker:
+    """One worker process and its pipe: started at once, ready when its scanner is built."""
+
     def __init__(self, context: Any, spec: ScannerSpec, scan: ScanFunction) -> None:
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_worker_main, args=(child, spec, scan), daemon=True)
@@ -112,6 +118,29 @@ class _Worker:
         self.ready = False
         self.task: int | None = None
         self.deadline = 0.0
+
+    def call(self, task: ScanTask, deadline: float) -> ScanResult:
+        """Scan ``task`` and wait for its result until ``deadline`` (a ``time.monotonic()``).
+
+        Raises TimeoutError when the deadline passes first (the worker is then still busy: the
+        caller must stop it) and WorkerLostError when the process dies.  For one caller at a time.
+        """
+        try:
+            while not self.ready:
+                self._await(deadline)
+                self.ready = self.conn.recv() is None
+            self.conn.send((0, task))
+            self._await(deadline)
+            _, result, _ = self.conn.recv()
+        except TimeoutError:  # an OSError too, but not a lost worker
+            raise
+        except (EOFError, OSError):
+            raise WorkerLostError(f"exit code {self.process.exitcode}") from None
+        return result
+
+    def _await(self, deadline: float) -> None:
+        if not self.conn.poll(max(0.0, deadline - time.monotonic())):
+            raise TimeoutError
 
     def stop(self, *, kill: bool = False) -> None:
         if kill:
@@ -159,7 +188,7 @@ class _Pool:
         self.context = multiprocessing.get_context("spawn")
         self.pending = deque(range(len(tasks)))
         self.left = len(tasks)
-        self.workers: list[_Worker] = []
+        self.workers: list[Worker] = []
         self.start_failures = 0
         self.finished: deque[tuple[int, ScanResult, str | None]] = deque()
 
@@ -180,7 +209,7 @@ class _Pool:
     def _fill(self) -> None:
         wanted = min(self.size, self.left)
         while len(self.workers) < wanted:
-            self.workers.append(_Worker(self.context, self.spec, self.scan))
+            self.workers.append(Worker(self.context, self.spec, self.scan))
 
     def _dispatch(self) -> None:
         for worker in self.workers:
@@ -199,7 +228,7 @@ class _Pool:
         for worker in list(self.workers):
             self._check(worker)
 
-    def _check(self, worker: _Worker) -> None:
+    def _check(self, worker: Worker) -> None:
         gone = not worker.process.is_alive()  # checked first: a result sent before dying is read
         try:
             while worker.conn.poll():
@@ -219,7 +248,7 @@ class _Pool:
         elif worker.task is not None and time.monotonic() >= worker.deadline:
             self._lost(worker, "timeout", f"killed after {self.timeout:g} s")
 
-    def _lost(self, worker: _Worker, code: str, detail: str) -> None:
+    def _lost(self, worker: Worker, code: str, detail: str) -> None:
         """Drop a dead or stuck worker; its file is reported, a new worker takes its place."""
         self.workers.remove(worker)
         worker.stop(kill=True)

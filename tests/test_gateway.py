@@ -459,17 +459,76 @@ def test_command_without_aiosmtpd_says_what_to_install(monkeypatch: pytest.Monke
     assert result.exit_code == 2 and "pip install 'leakscan[gateway]'" in result.output
 
 
-def test_a_broken_process_pool_is_replaced() -> None:
+def misbehaving_message_scan(scanner: Scanner, task: Any) -> tuple[Any, None]:
+    """A test-only worker function: a message holding HANG never finishes, CRASH kills the worker."""
+    from leakscan.gateway.engine import scan_message_task
+
+    data = task.data or b""
+    if b"HANG" in data:
+        time.sleep(3600)
+    if b"CRASH" in data:
+        os._exit(7)
+    return scan_message_task(scanner, task)
+
+
+def _pids(engine: Any) -> set[int]:
+    return {worker.process.pid for worker in engine._workers}
+
+
+def test_a_stuck_worker_is_killed_and_replaced_and_only_its_message_fails() -> None:
     import asyncio
-    from concurrent.futures.process import BrokenProcessPool
 
     from leakscan.gateway import ProcessEngine, ScannerSpec
 
-    engine = ProcessEngine(ScannerSpec(action="email", policy_file="/nonexistent/policy.toml"), workers=1)
-    first = engine._pool
+    engine = ProcessEngine(ScannerSpec(action="email"), workers=1, timeout=20,
+                           scan=misbehaving_message_scan)
     try:
-        with pytest.raises(BrokenProcessPool):  # the worker's initializer fails: the pool breaks
-            asyncio.run(engine.scan(mail()))
-        assert engine._pool is not first
+        assert asyncio.run(engine.scan(mail())).status == "scanned"  # the worker is ready now
+        engine.timeout = 2
+        [stuck] = engine._workers
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            asyncio.run(engine.scan(mail(plain="HANG")))
+        assert time.monotonic() - started < 10
+        assert not stuck.process.is_alive()  # killed, not left to hold its slot for ever
+        engine.timeout = 60
+        for _ in range(2):  # with one worker, a stuck one left behind would make these time out
+            assert asyncio.run(engine.scan(mail())).status == "scanned"
+        assert stuck.process.pid not in _pids(engine)
     finally:
         engine.close()
+    assert not stuck.process.is_alive()
+
+
+def test_a_worker_that_dies_is_replaced() -> None:
+    import asyncio
+
+    from leakscan.batch import WorkerLostError
+    from leakscan.gateway import ProcessEngine, ScannerSpec
+
+    engine = ProcessEngine(ScannerSpec(action="email"), workers=1, timeout=60,
+                           scan=misbehaving_message_scan)
+    try:
+        before = _pids(engine)
+        with pytest.raises(WorkerLostError):
+            asyncio.run(engine.scan(mail(plain="CRASH")))
+        assert asyncio.run(engine.scan(mail())).status == "scanned"
+        assert _pids(engine).isdisjoint(before)
+    finally:
+        engine.close()
+
+
+def test_workers_that_cannot_build_their_scanner_fail_each_message() -> None:
+    import asyncio
+
+    from leakscan.batch import WorkerLostError
+    from leakscan.gateway import ProcessEngine, ScannerSpec
+
+    engine = ProcessEngine(ScannerSpec(action="email", policy_file="/nonexistent/policy.toml"), workers=1)
+    try:
+        for _ in range(2):  # each replacement fails the same way; the message gets a 4xx
+            with pytest.raises(WorkerLostError):
+                asyncio.run(engine.scan(mail()))
+    finally:
+        engine.close()
+    assert not engine._workers

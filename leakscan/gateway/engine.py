@@ -3,8 +3,8 @@
 ``ThreadEngine``: one shared ``Scanner`` in a bounded thread pool.  Cheap to start and enough
 for text and typical attachments; the GIL keeps scanning to about one core.
 ``ProcessEngine``: a pool of worker processes, each building its own ``Scanner`` once from the
-same settings.  It uses every core for CPU-heavy attachments, and a worker that crashes in a C
-library takes only its message with it (the pool is rebuilt, the message gets a 4xx).
+same settings.  It uses every core for CPU-heavy attachments, and a worker that crashes or hangs
+in a C library takes only its message with it (the worker is replaced, the message gets a 4xx).
 Both return the ``ScanResult`` of ``Scanner.scan_message``.
 """
 
@@ -13,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import queue
 import threading
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import time
+from concurrent.futures import ThreadPoolExecutor
 
+from ..batch import ScanFunction, ScanTask, Worker, WorkerLostError
 from ..model import ScanResult
 from ..scanner import Scanner, ScannerSpec
 
@@ -38,42 +40,78 @@ class ThreadEngine:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-# The worker process's own Scanner, built once by the pool initializer; never used in the parent.
-_worker: dict[str, Scanner] = {}
-
-
-def _start_worker(settings: ScannerSpec) -> None:
-    _worker["scanner"] = settings.build()
-
-
-def _scan_in_worker(message: bytes) -> ScanResult:
-    return _worker["scanner"].scan_message(message)
+def scan_message_task(scanner: Scanner, task: ScanTask) -> tuple[ScanResult, None]:
+    """What a gateway worker does with a task: scan its bytes as one mail message."""
+    return scanner.scan_message(task.data or b""), None
 
 
 class ProcessEngine:
-    """Scans in ``workers`` processes started with ``spawn`` (no forked threads or locks)."""
+    """Scans in ``workers`` processes started with ``spawn``, each killable on its own.
 
-    def __init__(self, settings: ScannerSpec, workers: int) -> None:
+    A message's scan gets ``timeout`` seconds from the moment it is asked for; a worker still
+    busy then (stuck in a C call the scanner's own budget cannot interrupt) is killed and replaced,
+    so hostile mail cannot use up the pool one stuck worker at a time.  A worker that dies is
+    replaced as well.  Either way only that message fails (TimeoutError, WorkerLostError).
+    """
+
+    def __init__(self, settings: ScannerSpec, workers: int, *, timeout: float = 60.0,
+                 scan: ScanFunction = scan_message_task) -> None:
         self.settings = settings
-        self.workers = workers
+        self.timeout = timeout
+        self._scan_function = scan  # module-level: the spawned workers import it
+        self._context = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
-        self._pool = self._new_pool()
+        self._closed = False
+        self._workers: set[Worker] = set()
+        self._idle: queue.SimpleQueue[Worker] = queue.SimpleQueue()
+        for _ in range(workers):  # started now: the first messages do not wait for a spawn
+            self._start()
+        # One thread per worker process, so a thread that runs a scan finds a worker idle (or
+        # one being replaced).
+        self._threads = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="leakscan-worker")
 
-    def _new_pool(self) -> Executor:
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start_worker, initargs=(self.settings,))
+    def _start(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            worker = Worker(self._context, self.settings, self._scan_function)
+            self._workers.add(worker)
+        self._idle.put(worker)
 
     async def scan(self, message: bytes) -> ScanResult:
+        deadline = time.monotonic() + self.timeout
         loop = asyncio.get_running_loop()
-        pool = self._pool
+        return await loop.run_in_executor(self._threads, self._scan, message, deadline)
+
+    def _scan(self, message: bytes, deadline: float) -> ScanResult:
+        try:  # a thread's worker is idle, or being replaced after a timeout
+            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise TimeoutError from None
         try:
-            return await loop.run_in_executor(pool, _scan_in_worker, message)
-        except BrokenProcessPool:
-            with self._lock:
-                if self._pool is pool:
-                    log.error("a scanning process died; starting a new pool")
-                    self._pool = self._new_pool()
+            result = worker.call(ScanTask("<message>", message), deadline)
+        except (TimeoutError, WorkerLostError) as exc:
+            what = "killed after the scan timeout" if isinstance(exc, TimeoutError) else "died"
+            log.error("a scanning process %s; starting a new one", what)
+            self._replace(worker)
             raise
+        except BaseException:
+            self._replace(worker)
+            raise
+        self._idle.put(worker)
+        return result
+
+    def _replace(self, worker: Worker) -> None:
+        with self._lock:
+            self._workers.discard(worker)
+        worker.stop(kill=True)
+        self._start()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop every worker at once; scans still running fail (their messages get a 4xx)."""
+        with self._lock:
+            self._closed = True
+            workers, self._workers = self._workers, set()
+        self._threads.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.stop(kill=True)

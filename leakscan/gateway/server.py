@@ -26,7 +26,8 @@ class FilterServer:
         if processes and isinstance(scanner, Scanner):
             raise ValueError("worker processes build their own Scanner: pass ScannerSpec")
         self.engine: ThreadEngine | ProcessEngine = (
-            ProcessEngine(scanner, workers) if isinstance(scanner, ScannerSpec) and processes
+            ProcessEngine(scanner, workers, timeout=settings.scan_timeout)
+            if isinstance(scanner, ScannerSpec) and processes
             else ThreadEngine(scanner if isinstance(scanner, Scanner) else scanner.build(), workers))
         self.handler = LeakscanFilter(self.engine, settings)
         self.host, self.port = host, port
