@@ -18,6 +18,7 @@ import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from operator import attrgetter
 
 from . import userregex
@@ -183,19 +184,25 @@ class Budget:
 
 # How many matches a rule may go through between two looks at the clock and the findings limit.
 _CHECK_EVERY = 256
+# Texts shorter than this are checked between rules only: they cannot hold enough matches to run
+# far past the deadline (a match costs 10-20 µs, so at most about 0.1 s), and most segments are
+# that short, where the per-rule set-up of the checks would cost more than it saves.
+_CHECK_WITHIN_FROM = 8192
 
 
 def _bounded(matches: Iterable[re.Match[str]], budget: Budget,
-             candidates: list[_Candidate]) -> Iterator[re.Match[str]]:
-    """``matches`` until the deadline passes or the candidates exceed the room for findings.
+             candidates: list[_Candidate]) -> Iterator[list[re.Match[str]]]:
+    """``matches`` in lists, until the deadline passes or the candidates exceed the room for findings.
 
     A dense text (a roster of 100,000 IDs in one segment) can keep one rule busy for seconds,
-    so the clock is read every few hundred matches, not only between rules.
+    so the clock is read every few hundred matches, not only between rules.  Lists, because a
+    generator step per match costs more than the rest of what most matches need.
     """
-    for count, match in enumerate(matches, 1):
-        if not count % _CHECK_EVERY and budget.stopped(len(candidates), 1):
+    iterator = iter(matches)
+    while chunk := list(islice(iterator, _CHECK_EVERY)):
+        yield chunk
+        if len(chunk) < _CHECK_EVERY or budget.stopped(len(candidates), 1):
             return
-        yield match
 
 
 class Detector:
@@ -245,6 +252,8 @@ class Detector:
         candidates: list[_Candidate] = []
         append = candidates.append
         room = budget.findings_left if budget is not None else None
+        within_rules = (budget is not None and len(text) >= _CHECK_WITHIN_FROM
+                        and (budget.deadline is not None or room is not None))
         for index, plan in enumerate(plans):
             rule = plan.rule
             if budget is not None and budget.stopped(len(candidates), len(plans) - index):
@@ -253,22 +262,27 @@ class Detector:
                 matches = found.get(id(rule))
                 if matches is None:
                     matches = _matches(rule, text, present)
-                if budget is not None and (budget.deadline is not None or room is not None):
-                    matches = _bounded(matches, budget, candidates)
+                chunks: Iterable[Iterable[re.Match[str]]] = (matches,)
+                if within_rules:
+                    chunks = _bounded(matches, budget, candidates)  # type: ignore[arg-type]
                 if plan.plain:
                     group = plan.value_group
                     severity, level = rule.severity, rule.level
-                    for match in matches:
-                        start, end = match.span()
-                        if start == end:
-                            continue
-                        value_start, value_end = match.span(group)
-                        append(_Candidate(rule, start, end, severity, level, value_start, value_end, ()))
+                    for chunk in chunks:
+                        for match in chunk:
+                            start, end = match.span()
+                            if start == end:
+                                continue
+                            value_start, value_end = match.span(group)
+                            append(_Candidate(rule, start, end, severity, level, value_start, value_end,
+                                              ()))
                     continue
-                for match in matches:
-                    candidate = self._check(plan, match, text, boundaries, part)
-                    if candidate is not None:
-                        append(candidate)
+                check = self._check
+                for chunk in chunks:
+                    for match in chunk:
+                        candidate = check(plan, match, text, boundaries, part)
+                        if candidate is not None:
+                            append(candidate)
             except userregex.RegexTimeout:
                 if budget is None:
                     raise RuleTimeoutError(rule.id) from None
