@@ -36,7 +36,7 @@ ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ALL_ACTIONS = "all"
 _LOW = SEVERITY_RANK["low"]
 _MEDIUM = SEVERITY_RANK["medium"]
-_MEMO_LIMIT = 4096  # kinds of findings remembered per policy (far more than the rules make)
+_MEMO_LIMIT = 4096  # entries per memo of a policy (far more kinds of findings than the rules make)
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +299,19 @@ class Policy:
         # Findings that agree on everything a condition looks at get the same answers, and a
         # roster has thousands of them: decide once per kind of finding.
         kinds = {(f.rule, f.category, f.severity, f.level): f for f in findings}
+        # The decision depends on nothing else, and documents of one kind share their kinds of
+        # findings (a letterhead's phone, e-mail and address), so most are decided once.
+        memo_key = (tuple(kinds), is_roster, status, action)  # in order: it orders the reasons
+        decision = self._decisions.get(memo_key)
+        if decision is None:
+            decision = self._decide(kinds, is_roster, status, action)
+            if len(self._decisions) < _MEMO_LIMIT:
+                self._decisions[memo_key] = decision
+        return decision
+
+    def _decide(self, kinds: Mapping[tuple[str, str, str, str | None], Finding], is_roster: bool,
+                status: str, action: str) -> Decision:
+        """The decision for one finding of each kind (see ``decide``)."""
         verdict = "allow"
         reasons: list[Reason] = []
         handling: set[int] = set()  # indices into self.handling / self.liabilities
@@ -373,6 +386,11 @@ class Policy:
 
     @cached_property
     def _answers(self) -> dict[tuple[tuple[str, str, str, str | None], bool], _Answers]:
+        return {}
+
+    @cached_property
+    def _decisions(self) -> dict[tuple[tuple[tuple[str, str, str, str | None], ...], bool, str, str],
+                                 Decision]:
         return {}
 
     def rules_for(self, action: str | None = None) -> list[HandlingEntry]:

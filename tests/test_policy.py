@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from leakscan import ACTIONS, CATEGORIES, Finding, Location, PolicyError, Scanner
 from leakscan.cli import main
@@ -90,6 +92,15 @@ def test_every_default_policy_entry_decides_something() -> None:
 def test_files_not_fully_read_warn_or_block_when_fail_closed(status: str) -> None:
     assert POLICY.decide([], status, "email").verdict == "warn"
     assert Policy.load(fail_closed=True).decide([], status, "email").verdict == "block"
+
+
+@given(st.lists(st.sampled_from(sorted(KINDS)), max_size=6),
+       st.sampled_from(["scanned", "partial", "unreadable"]), st.sampled_from(ACTIONS))
+def test_a_policy_that_remembers_decisions_decides_as_a_fresh_one(kinds: list[str], status: str,
+                                                                  action: str) -> None:
+    """POLICY has decided many mixes before (memo); a new Policy has decided none."""
+    findings = [f for kind in kinds for f in KINDS[kind]]
+    assert POLICY.decide(findings, status, action) == Policy.load().decide(findings, status, action)
 
 
 def test_clean_file_gets_no_rules() -> None:
