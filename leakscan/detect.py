@@ -245,15 +245,19 @@ class Detector:
         if rules is None:  # a part this version does not know: every rule that is not limited
             rules = _PartRules.of(tuple(_Plan.of(r) for r in self.rules if r.parts is None), None)
         plans = rules.active(present)
-        found: dict[int, list[re.Match[str]]] = {}  # by id() of the rule: rules are unhashable
-        if rules.merged is not None:
-            found = dict(zip(map(id, rules.merged_rules), rules.merged.finditer_all(text), strict=True))
-        boundaries: dict[str, set[int]] = {}
-        candidates: list[_Candidate] = []
-        append = candidates.append
         room = budget.findings_left if budget is not None else None
         within_rules = (budget is not None and len(text) >= _CHECK_WITHIN_FROM
                         and (budget.deadline is not None or room is not None))
+        found: dict[int, list[re.Match[str]]] = {}  # by id() of the rule: rules are unhashable
+        if rules.merged is not None:
+            # Cut short at the deadline, the shared pass leaves its rules' matches incomplete;
+            # the rule loop below then stops at once and records the rules it could not finish.
+            stop = budget.out_of_time if within_rules else None  # type: ignore[union-attr]
+            found = dict(zip(map(id, rules.merged_rules),
+                             rules.merged.finditer_all(text, stop, _CHECK_EVERY), strict=True))
+        boundaries: dict[str, set[int]] = {}
+        candidates: list[_Candidate] = []
+        append = candidates.append
         for index, plan in enumerate(plans):
             rule = plan.rule
             if budget is not None and budget.stopped(len(candidates), len(plans) - index):

@@ -18,7 +18,7 @@ leading ``^``/``\\b``, never an empty match); any other rule keeps its own pass.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 try:  # the parser is internal to ``re``: without it every rule simply keeps its own pass
     from re import _constants as _sre
@@ -177,13 +177,20 @@ class MergedPass:
             return None, ()
         return merged, tuple(chosen)
 
-    def finditer_all(self, text: str) -> list[list[re.Match[str]]]:
-        """Per pattern, the list ``pattern.finditer(text)`` would give."""
+    def finditer_all(self, text: str, stop: Callable[[], bool] | None = None,
+                     every: int = 256) -> list[list[re.Match[str]]]:
+        """Per pattern, the list ``pattern.finditer(text)`` would give.
+
+        With ``stop``, it is asked every ``every`` places where some pattern matches, and the
+        lists end where it said yes (the matches so far, from the start of the text).
+        """
         patterns, markers = self.patterns, self._markers
         others = len(markers) - 1
         found: list[list[re.Match[str]]] = [[] for _ in patterns]
         ends = [0] * len(patterns)
-        for hit in self._regex.finditer(text):
+        for count, hit in enumerate(self._regex.finditer(text), 1):
+            if stop is not None and not count % every and stop():
+                break
             position = hit.start()
             noted = hit.group(*markers)  # "" for a rule that matches here, None for one that does not
             # Mostly one rule matches at a place; otherwise each of them is tried, in rule order.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -129,6 +130,17 @@ def test_one_huge_segment_dense_with_findings_stops_at_the_deadline() -> None:
     text = line * (1024 * 1024 // len(line.encode()))
     result = Scanner(limits=Limits(max_seconds=0.2)).scan_bytes(text.encode(), "roster.txt")
     assert result.status == "partial" and "timeout" in {p.code for p in result.problems}
+
+
+@pytest.mark.heavy
+def test_the_shared_regex_pass_stops_at_the_deadline_too() -> None:
+    """11 MB of phone numbers: the pass that finds IDs and numbers took 5 s past a 1 s budget."""
+    text = "0912345678 " * 1_000_000
+    started = time.monotonic()
+    result = Scanner(limits=Limits(max_seconds=0.3)).scan_text(text, name="numbers.txt")
+    elapsed = time.monotonic() - started
+    assert result.status == "partial" and "timeout" in {p.code for p in result.problems}
+    assert elapsed < 2.5, f"{elapsed:.1f} s for a 0.3 s budget"  # generous: a loaded CI machine
 
 
 def test_findings_past_the_limit_make_the_file_partial() -> None:
