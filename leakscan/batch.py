@@ -21,16 +21,14 @@ import multiprocessing
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from pathlib import PurePath
 from typing import Any
 
 from .cache import EntryWriter
 from .errors import LeakscanError
 from .model import Problem, ScanResult
 from .scanner import Scanner, ScannerSpec
-from .walk import read_regular
 
 __all__ = ["ScanTask", "ScannerSpec", "Worker", "WorkerLostError", "WorkerStartError", "default_timeout",
            "failed", "run_tasks", "scan_task"]
@@ -67,14 +65,8 @@ def scan_task(scanner: Scanner, task: ScanTask) -> tuple[ScanResult, str | None]
     """Scan one task; with a cache writer, also the SHA-256 of the bytes scanned (else None)."""
     if task.data is not None:  # standard input: never cached
         return scanner.scan_bytes(task.data, task.path), None
-    try:
-        data = read_regular(task.path, scanner.limits.max_file_bytes)
-    except OSError:
-        return scanner.scan_path(task.path), None  # its own io-error / not-a-file result
-    if len(data) > scanner.limits.max_file_bytes:
-        return scanner.scan_path(task.path), None  # its own too-large result
-    result = replace(scanner.scan_bytes(data, PurePath(task.path).name), path=task.path)
-    if task.store is None:
+    result, data = scanner.scan_file(task.path)
+    if task.store is None or data is None:
         return result, None
     digest = hashlib.sha256(data).hexdigest()
     task.store.write(task.path, digest, result)  # here, in parallel, not by the parent one by one

@@ -159,21 +159,27 @@ class Scanner:
 
     def scan_path(self, path: str | os.PathLike[str], *, action: str | None = None) -> ScanResult:
         """Scan a file on disk; it is opened read-only and never written."""
+        return self.scan_file(path, action=action)[0]
+
+    def scan_file(self, path: str | os.PathLike[str], *,
+                  action: str | None = None) -> tuple[ScanResult, bytes | None]:
+        """``scan_path``'s result plus the bytes it scanned (None if the file could not be read),
+        for callers that also hash them (the result cache) without reading the file again."""
         shown = os.fspath(path)
         limit = self.limits.max_file_bytes
         try:
             data = read_regular(shown, limit)
         except NotRegularFileError:
-            return self._result(shown, Extraction.unreadable("not-a-file"), action)
+            return self._result(shown, Extraction.unreadable("not-a-file"), action), None
         except FileTooLargeError as exc:
-            return self._result(shown, Extraction.unreadable("too-large", str(exc)), action)
+            return self._result(shown, Extraction.unreadable("too-large", str(exc)), action), None
         except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
             detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-            return self._result(shown, Extraction.unreadable("io-error", detail), action)
+            return self._result(shown, Extraction.unreadable("io-error", detail), action), None
         if len(data) > limit:  # it grew while being read
-            return self._result(shown, Extraction.unreadable("too-large", f"> {limit} bytes"), action)
+            return self._result(shown, Extraction.unreadable("too-large", f"> {limit} bytes"), action), None
         result = self.scan_bytes(data, PurePath(shown).name, action=action)
-        return replace(result, path=shown)
+        return replace(result, path=shown), data
 
     def decide(self, findings: Sequence[Finding], status: str,
                action: str | None = None) -> tuple[Decision, tuple[Decision, ...]]:

@@ -107,6 +107,18 @@ def test_scan_path_problems_are_results_not_exceptions(tmp_path: Path, scanner: 
     assert folder.status == "unreadable" and folder.problems[0].code == "not-a-file"
 
 
+def test_scan_file_gives_the_bytes_it_scanned_or_none(tmp_path: Path, scanner: Scanner) -> None:
+    """The cache hashes exactly what was scanned, and never a file that could not be read."""
+    path = tmp_path / "簽呈.txt"
+    path.write_bytes("身分證字號A123456789\n".encode())
+    result, data = scanner.scan_file(path)
+    assert data == path.read_bytes() and result == scanner.scan_path(path)
+    assert result.path == str(path) and result.findings
+    for unreadable in (tmp_path / "gone.txt", tmp_path):
+        result, data = scanner.scan_file(unreadable)
+        assert result.status == "unreadable" and data is None
+
+
 def test_size_limit_is_reported(tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
     big.write_bytes(b"a" * 2048)
