@@ -210,6 +210,40 @@ def test_officials_in_a_letter_header_are_info_or_low(scanner: Scanner) -> None:
     assert "classification" not in categories(scanner, OFFICIAL_HEADER)
 
 
+OFFICIAL_BODY = OFFICIAL_HEADER + """主旨：檢送本府115年度研習計畫1份，請查照。
+說明：
+一、請於5月20日前以電子郵件將報名表寄送至train@mail.taipei.gov.tw，俾利彙整。
+二、如有疑義，請洽本府人事處李科長，電話：(02)2720-8889分機1234。
+三、系統操作問題請逕洽資訊室客服專線(02)2720-8888。
+"""
+
+
+def test_an_ordinary_letter_is_not_flagged_for_its_offices_contacts(scanner: Scanner) -> None:
+    """Letters name their offices' numbers and mailboxes in the body too; every letter would warn."""
+    result = scanner.scan_text(OFFICIAL_BODY, action="share")
+    personal = [f for f in result.findings if f.category == "personal-data"]
+    assert {f.rule for f in personal} >= {"tw-landline", "email-address"}  # still reported
+    assert not at_least(personal, "medium")
+    assert result.verdict == "allow"
+
+
+@pytest.mark.parametrize("letter", [OFFICIAL_HEADER, OFFICIAL_BODY], ids=["after-header", "in-body"])
+@pytest.mark.parametrize("text", [
+    "主旨：本案申請人陳大文，聯絡電話：(02)2345-6789，電子信箱：dawen.chen@gmail.com。",
+    "主旨：本案資料如下。\n說明：一、王大文，聯絡電話：(02)2345-6789，電子信箱：dawen.chen@gmail.com。",
+    "四、緊急聯絡人王大明，電話：(02)2345-6789。",
+    "四、緊急聯絡人王大明，住址：臺北市中正區重慶南路1段122號。",
+], ids=["applicant", "unnamed-role", "emergency-contact", "emergency-address"])
+def test_a_private_persons_contact_in_an_ordinary_letter_still_counts(scanner: Scanner, letter: str,
+                                                                      text: str) -> None:
+    """Near the header's 承辦人 and 受文者, a labelled private contact must not pass as the office's."""
+    result = scanner.scan_text(letter + text, action="share")
+    added = [f for f in result.findings if f.category == "personal-data"
+             and f.location.line > letter.count("\n")]
+    assert added and all(at_least([f], "medium") for f in added)
+    assert result.verdict == "warn"
+
+
 def test_business_id_is_not_personal_data_of_medium(scanner: Scanner) -> None:
     found = rules_found(scanner, "廠商統一編號：04595257")
     assert [f.severity for f in found["tw-business-id"]] == ["info"]
