@@ -135,9 +135,11 @@ class Tally:
         self.by_rule: Counter[tuple[str, str]] = Counter()
         self.docs_with: Counter[str] = Counter()
         self.docs: Counter[str] = Counter()
+        self.verdicts: Counter[tuple[str, str]] = Counter()
         for name, result in results:
             kind = corpus.kind_of(name)
             self.docs[kind] += 1
+            self.verdicts[kind, result.verdict] += 1  # type: ignore[attr-defined]
             findings = result.findings  # type: ignore[attr-defined]
             if findings:
                 self.docs_with[kind] += 1
@@ -156,16 +158,22 @@ class Tally:
             print(f"  {category:<26}" + "".join(f"{c:>10}" for c in counts) + f"{sum(counts):>10}")
         print(f"  {'documents with findings':<26}"
               + "".join(f"{f'{self.docs_with[k]}/{self.docs[k]}':>10}" for k in kinds))
+        shares = [f"{self.verdicts[k, 'warn']}/{self.verdicts[k, 'block']}" for k in kinds]
+        print(f"  {'share: warn/block':<26}" + "".join(f"{s:>10}" for s in shares))
         for kind in ("prose", "guidance"):
             rules = Counter({rule: n for (k, rule), n in self.by_rule.items() if k == kind})
             top = ", ".join(f"{rule} {n}" for rule, n in rules.most_common(6)) or "none"
-            print(f"  rules in {kind} documents (meant to be clean): {top}")
+            print(f"  rules in {kind} documents (meant to be clean, mostly info/low): {top}")
 
     def checks(self) -> list[tuple[bool, str]]:
         """Sanity checks as ``(passed, description)``."""
         rosters = f"{self.docs_with['roster']}/{self.docs['roster']}"
         guidance = self.by_category["guidance", "classification"]
+        flagged = self.verdicts["prose", "warn"] + self.verdicts["prose", "block"]
         return [
+            (flagged <= 0.05 * self.docs["prose"],
+             f"at most 5 % of ordinary letters and minutes warn or block for share "
+             f"({flagged}/{self.docs['prose']}; their officials' contacts are info/low)"),
             (self.docs_with["roster"] == self.docs["roster"] > 0,
              f"every roster has findings ({rosters})"),
             (guidance == 0, f"no classification finding in guidance documents ({guidance})"),
