@@ -217,7 +217,8 @@ def parse_handling(data: bytes, file: str, *, liability: bool) -> tuple[Handling
     entries = []
     seen: set[str] = set()
     keys = ({"id", "categories", "levels", "law", "text", "guidance_cites"} if liability
-            else {"id", "actions", "categories", "levels", "roster", "text", "source"})
+            else {"id", "actions", "categories", "rules", "levels", "min_severity", "roster", "text",
+                  "source"})
     for index, table in enumerate(document.get(kind, [])):
         table = reader.start(table, index, keys, kind)
         if reader.entry in seen:

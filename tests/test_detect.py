@@ -244,6 +244,34 @@ def test_a_private_persons_contact_in_an_ordinary_letter_still_counts(scanner: S
     assert result.verdict == "warn"
 
 
+WHISTLEBLOWER = ("檢舉人王小明（身分證字號A123456789，電話0912-345-678，住址：臺北市中正區重慶南路1段122號）"
+                 "檢舉內容如附件，請依規定對檢舉人身分保密。")
+
+
+def test_a_whistleblowers_identity_is_high_and_blocks_all_but_secret_handling(scanner: Scanner) -> None:
+    """文書處理手冊 handles 檢舉案件 as 密件: the reporter's ID and contacts must not travel."""
+    result = scanner.scan_text(WHISTLEBLOWER, action="all")
+    found = {f.rule: f for f in result.findings}
+    assert {"tw-national-id", "tw-mobile", "home-address"} <= set(found)
+    assert all(found[r].severity == "high" for r in ("tw-national-id", "tw-mobile", "home-address"))
+    verdicts = {d.action: d.verdict for d in result.decisions}
+    assert verdicts == {"share": "block", "email": "block", "fax": "block", "upload": "block",
+                        "meeting": "block", "print": "warn", "hand-carry": "warn", "dispose": "warn"}
+    email = next(d for d in result.decisions if d.action == "email")
+    assert "whistleblower-identity-secret" in [r.id for r in email.handling]
+
+
+@pytest.mark.parametrize("text", [
+    "政風室檢舉專線：(02)2345-6789",
+    "歡迎民眾檢舉，檢舉信箱：report@mail.gov.tw",
+    "申請人王小明，電話：(02)2345-6789",
+    "為保護檢舉人，請洽政風室，電話：(02)2345-6789",
+    "請依規定對檢舉人身分保密。如有疑義，請洽本府政風處，電話：(02)2720-8889",
+])
+def test_a_report_hotline_or_another_person_is_not_a_whistleblower(scanner: Scanner, text: str) -> None:
+    assert not at_least(categories(scanner, text).get("personal-data", []), "high")
+
+
 def test_business_id_is_not_personal_data_of_medium(scanner: Scanner) -> None:
     found = rules_found(scanner, "廠商統一編號：04595257")
     assert [f.severity for f in found["tw-business-id"]] == ["info"]

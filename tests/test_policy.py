@@ -38,6 +38,8 @@ KINDS: dict[str, list[Finding]] = {
     "提及底價": [finding("procurement", "low", rule="bid-floor-price-mention")],
     "一人個資": [finding("personal-data", "medium", rule="tw-national-id")],
     "名冊": [finding("personal-data", "medium", rule="tw-national-id")] * 5,
+    "檢舉人身分": [finding("personal-data", "high", rule="tw-national-id")],
+    "信用卡": [finding("personal-data", "high", rule="credit-card")],
     "承辦人資訊": [finding("personal-data", "info", rule="tw-landline")],
     "特種個資-高": [finding("sensitive-personal-data", "high")],
     "特種個資-中": [finding("sensitive-personal-data", "medium")],
@@ -59,6 +61,8 @@ EXPECTED = """
 提及底價     allow allow allow allow allow allow allow allow
 一人個資     warn  warn  warn  warn  warn  allow warn  warn
 名冊         warn  warn  warn  warn  block warn  warn  warn
+檢舉人身分   block block block warn  block warn  block warn
+信用卡       warn  warn  warn  warn  warn  allow warn  warn
 承辦人資訊   allow allow allow allow allow allow allow allow
 特種個資-高  block block block warn  block warn  warn  warn
 特種個資-中  warn  warn  warn  warn  block warn  warn  warn
