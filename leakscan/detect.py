@@ -462,25 +462,29 @@ def _context_test(context: Context) -> _Test:
     def holds(text: str, start: int, end: int, part: str) -> str | None:
         if parts is not None and part not in parts:
             return None
+        # The words first: a short window, and most contexts fail there before any regex runs.
+        found = None if words else note
+        if words and look_before:
+            region = text[start - window if start > window else 0:start]
+            for word in words:
+                if word in region:
+                    found = word
+                    break
+        if found is None and words and look_after:
+            region = text[end:end + window]
+            for word in words:
+                if word in region:
+                    found = word
+                    break
+        if found is None:
+            return None
         if before is not None and not before.search(text, text.rfind("\n", 0, start) + 1, start):
             return None
         if after is not None:
             line_end = text.find("\n", end)
             if not after.match(text, end, len(text) if line_end < 0 else line_end):
                 return None
-        if not words:
-            return note
-        if look_before:
-            region = text[start - window if start > window else 0:start]
-            for word in words:
-                if word in region:
-                    return word
-        if look_after:
-            region = text[end:end + window]
-            for word in words:
-                if word in region:
-                    return word
-        return None
+        return found
 
     return holds
 
