@@ -86,6 +86,9 @@ class _Plan:
         )
 
 
+_CHOSEN_LIMIT = 4096  # sets of keywords whose plans a part remembers
+
+
 @dataclass(frozen=True, slots=True)
 class _PartRules:
     """The plans that may run in one part of a document, with what picks and speeds them up."""
@@ -95,6 +98,7 @@ class _PartRules:
     by_keyword: Mapping[str, tuple[int, ...]]  # keyword → positions of the plans it switches on
     merged: MergedPass | None  # one pass for the keyword-less rules that can share it
     merged_rules: tuple[Rule, ...]
+    chosen: dict[frozenset[str], tuple[_Plan, ...]] = field(default_factory=dict)  # memo of active()
 
     @classmethod
     def of(cls, plans: tuple[_Plan, ...],
@@ -117,10 +121,16 @@ class _PartRules:
 
     def active(self, present: set[str]) -> Sequence[_Plan]:
         """The plans without keywords and those with a keyword in ``present``, in rule order."""
-        indices = set(self.always)
-        for keyword in present:
-            indices.update(self.by_keyword.get(keyword, ()))
-        return [self.plans[i] for i in sorted(indices)]
+        key = frozenset(present)
+        plans = self.chosen.get(key)
+        if plans is None:
+            indices = set(self.always)
+            for keyword in present:
+                indices.update(self.by_keyword.get(keyword, ()))
+            plans = tuple(self.plans[i] for i in sorted(indices))
+            if len(self.chosen) < _CHOSEN_LIMIT:  # documents of a kind share their keywords
+                self.chosen[key] = plans
+        return plans
 
 
 class _KeywordIndex:
@@ -192,9 +202,10 @@ class Budget:
 
 # How many matches a rule may go through between two looks at the clock and the findings limit.
 _CHECK_EVERY = 256
-# Texts shorter than this are checked between rules only: they cannot hold enough matches to run
-# far past the deadline (a match costs 10-20 µs, so at most about 0.1 s), and most segments are
-# that short, where the per-rule set-up of the checks would cost more than it saves.
+# Texts shorter than this are checked before they start only (by the scanner, between segments):
+# all their rules together cannot run far past the deadline (a match costs 10-20 µs, so at most
+# about 0.1 s), and most segments are that short, where looking at the clock between rules and
+# within them cost more than the checks of a short letter.
 _CHECK_WITHIN_FROM = 8192
 
 
@@ -268,7 +279,7 @@ class Detector:
         append = candidates.append
         for index, plan in enumerate(plans):
             rule = plan.rule
-            if budget is not None and budget.stopped(len(candidates), len(plans) - index):
+            if within_rules and budget.stopped(len(candidates), len(plans) - index):  # type: ignore[union-attr]
                 break
             try:
                 matches = found.get(id(rule))
