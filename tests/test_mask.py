@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leakscan.mask import mask
+from leakscan.mask import _mask_ends, _mask_ends_any, mask
 
 
 @pytest.mark.parametrize(("text", "mode", "expected"), [
@@ -26,3 +26,9 @@ def test_mask_modes(text: str, mode: str, expected: str) -> None:
 @given(st.text(min_size=1, max_size=40), st.sampled_from(["ends", "all", "digits"]))
 def test_masked_never_equals_the_value(text: str, mode: str) -> None:
     assert mask(text, mode) != text
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), min_size=1, max_size=60))
+def test_the_ascii_path_masks_as_the_general_one(text: str) -> None:
+    """Phone numbers and addresses take a faster path; it must hide exactly the same characters."""
+    assert _mask_ends(text) == _mask_ends_any(text)
