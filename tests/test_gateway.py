@@ -269,6 +269,33 @@ def test_timeout_inside_the_scanner_fails_closed(start_filter: Start, sink: tupl
     assert sink[0].received == []
 
 
+def _blocked_with_a_timed_out_attachment() -> Scanner:
+    """The body blocks (a 底價 with its amount); one attachment's scan ran out of time."""
+    from dataclasses import replace
+
+    from leakscan.model import Problem, ScanResult
+
+    shared = Scanner()
+
+    def scan_message(raw: bytes, **_: Any) -> Any:
+        result = Scanner.scan_message(shared, raw)
+        slow = ScanResult(path="message.eml!large.pdf", status="partial", problems=(Problem("timeout"),))
+        return replace(result, status="partial", items=(slow,))
+
+    shared.scan_message = scan_message  # type: ignore[method-assign]
+    return shared
+
+
+@pytest.mark.parametrize("fail_open", [False, True], ids=["fail-closed", "fail-open"])
+def test_a_message_that_blocks_is_rejected_even_if_part_of_it_timed_out(
+        start_filter: Start, sink: tuple[Sink, int], fail_open: bool) -> None:
+    """Neither a retry nor an unscanned relay: what was found already decides."""
+    port = start_filter(shared=_blocked_with_a_timed_out_attachment(), fail_open=fail_open)
+    code, text = reply_of(port, crlf(mail(plain=FLOOR)))
+    assert code == 550 and "timeout" in text
+    assert sink[0].received == []
+
+
 # ── quarantine ──────────────────────────────────────────────────────────────────────────────
 
 

@@ -95,8 +95,11 @@ class LeakscanFilter:
             return await self._relay(message, envelope, unscanned_header("oversize")), "oversize"
         result, failure = await self._scan(message)
         outcome = Outcome.of(result) if result is not None else None
-        failure = failure or (outcome.failed if outcome else None)
-        if failure or outcome is None:
+        # A scan that failed somewhere still decides when what it did find blocks: neither a
+        # retry (451) nor --fail-open's unscanned relay is right for a message known to block.
+        if outcome is not None and outcome.verdict != "block":
+            failure = outcome.failed
+        if failure is not None or outcome is None:
             failure = failure or "internal-error"
             if not settings.fail_open:
                 return _deferred(failure), failure
