@@ -27,11 +27,11 @@ from typing import Any
 
 from .cache import EntryWriter
 from .errors import LeakscanError
-from .model import Problem, ScanResult
+from .model import ScanResult
 from .scanner import Scanner, ScannerSpec
 
 __all__ = ["ScanTask", "ScannerSpec", "Worker", "WorkerLostError", "WorkerStartError", "default_timeout",
-           "failed", "run_tasks", "scan_task"]
+           "run_tasks", "scan_task"]
 
 _START_FAILURES = 3  # workers that die before they are ready, in a row, before giving up
 
@@ -73,13 +73,6 @@ def scan_task(scanner: Scanner, task: ScanTask) -> tuple[ScanResult, str | None]
     return result, digest
 
 
-def failed(scanner: Scanner, path: str, code: str, detail: str = "") -> ScanResult:
-    """An ``unreadable`` result for a file whose worker was killed or died."""
-    decision, decisions = scanner.decide((), "unreadable")
-    return ScanResult(path=path, status="unreadable", problems=(Problem(code, detail),),
-                      decision=decision, decisions=decisions)
-
-
 def _worker_main(conn: Connection, spec: ScannerSpec, scan: ScanFunction) -> None:
     """A worker: build the scanner once, say so, then scan one task per message until told to stop."""
     scanner = spec.build()
@@ -95,7 +88,7 @@ def _worker_main(conn: Connection, spec: ScannerSpec, scan: ScanFunction) -> Non
         try:
             result, digest = scan(scanner, task)
         except Exception as exc:  # a scanner bug is this file's problem, not the run's
-            result, digest = failed(scanner, task.path, "internal-error", type(exc).__name__), None
+            result, digest = scanner.unreadable(task.path, "internal-error", type(exc).__name__), None
         conn.send((index, result, digest))
 
 
@@ -245,7 +238,7 @@ class _Pool:
         self.workers.remove(worker)
         worker.stop(kill=True)
         if worker.task is not None:
-            self._finish(worker.task, failed(self.scanner, self.tasks[worker.task].path, code, detail),
+            self._finish(worker.task, self.scanner.unreadable(self.tasks[worker.task].path, code, detail),
                          None)
         elif not worker.ready:
             self.start_failures += 1

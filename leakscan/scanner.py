@@ -100,7 +100,7 @@ class Scanner:
             return self.scan_bytes(bytes(data), name, action=action)
         except Exception as exc:  # a gateway must get a result, never a crash
             code = "malformed-message" if isinstance(raw, Message) else "internal-error"
-            return self._result(name, Extraction.unreadable(code, type(exc).__name__), action)
+            return self.unreadable(name, code, type(exc).__name__, action=action)
 
     def _scan_bytes(self, data: bytes, filename: str, shown: str, action: str | None,
                     depth: int, limits: Limits) -> ScanResult:
@@ -150,11 +150,9 @@ class Scanner:
     def _scan_item(self, data: bytes, inner: str, shown: str, action: str | None,
                    depth: int, limits: Limits) -> ScanResult:
         if depth > self.limits.max_depth:
-            return self._result(shown, Extraction.unreadable("too-deep", f"> {self.limits.max_depth}"),
-                                action)
+            return self.unreadable(shown, "too-deep", f"> {self.limits.max_depth}", action=action)
         if limits.expired():
-            return self._result(shown, Extraction.unreadable("timeout", f"max_seconds={limits.max_seconds}"),
-                                action)
+            return self.unreadable(shown, "timeout", f"max_seconds={limits.max_seconds}", action=action)
         return self._scan_bytes(data, PurePath(inner).name, shown, action, depth, limits)
 
     def scan_path(self, path: str | os.PathLike[str], *, action: str | None = None) -> ScanResult:
@@ -170,14 +168,14 @@ class Scanner:
         try:
             data = read_regular(shown, limit)
         except NotRegularFileError:
-            return self._result(shown, Extraction.unreadable("not-a-file"), action), None
+            return self.unreadable(shown, "not-a-file", action=action), None
         except FileTooLargeError as exc:
-            return self._result(shown, Extraction.unreadable("too-large", str(exc)), action), None
+            return self.unreadable(shown, "too-large", str(exc), action=action), None
         except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
             detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-            return self._result(shown, Extraction.unreadable("io-error", detail), action), None
+            return self.unreadable(shown, "io-error", detail, action=action), None
         if len(data) > limit:  # it grew while being read
-            return self._result(shown, Extraction.unreadable("too-large", f"> {limit} bytes"), action), None
+            return self.unreadable(shown, "too-large", f"> {limit} bytes", action=action), None
         result = self.scan_bytes(data, PurePath(shown).name, action=action)
         return replace(result, path=shown), data
 
@@ -196,6 +194,12 @@ class Scanner:
         summary = Decision(action=ALL_ACTIONS, verdict=strictest.verdict,
                            liability=strictest.liability)
         return summary, decisions
+
+    def unreadable(self, path: str, code: str, detail: str = "", *,
+                   action: str | None = None) -> ScanResult:
+        """The result for a file that could not be read at all (``code`` from the problem table),
+        decided like any unread file: a worker that died, a file that vanished."""
+        return self._result(path, Extraction.unreadable(code, detail), action)
 
     def _result(self, name: str, extraction: Extraction, action: str | None) -> ScanResult:
         deadline = time.monotonic() + self.limits.max_seconds
