@@ -294,8 +294,6 @@ class Policy:
         """The decision for one action; ``all`` is not an action here (see ``decide_all``)."""
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
-        if not findings and status == "scanned":  # most segments of most documents
-            return self._clean[action]
         is_roster = self.is_roster(findings)
         # Findings that agree on everything a condition looks at get the same answers, and a
         # roster has thousands of them: decide once per kind of finding.
@@ -379,11 +377,6 @@ class Policy:
     @cached_property
     def _entries_by_id(self) -> dict[str, PolicyEntry]:
         return {e.id: e for e in self.entries}
-
-    @cached_property
-    def _clean(self) -> dict[str, Decision]:
-        """The decision for a fully read file without findings, per action (immutable, shared)."""
-        return {action: Decision(action=action, verdict="allow") for action in ACTIONS}
 
     @cached_property
     def _answers(self) -> dict[tuple[tuple[str, str, str, str | None], bool], _Answers]:
