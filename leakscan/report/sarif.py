@@ -154,11 +154,11 @@ def _fold(value: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", value).split())
 
 
-def fingerprint(rule: str, path: str, finding: Finding, occurrence: int,
-                key: bytes | None = None) -> str:
-    """A stable identity for a finding that never contains its value (see the module docstring)."""
+def fingerprint(rule: str, path: str, digest: str, occurrence: int, key: bytes | None = None) -> str:
+    """A stable identity for a finding that never contains its value (see the module docstring);
+    ``digest`` is the finding's ``value_digest``."""
     material = _FINGERPRINT_PREFIX + "\x00".join(
-        (rule, path, value_digest(finding, key), str(occurrence))).encode("utf-8", "surrogatepass")
+        (rule, path, digest, str(occurrence))).encode("utf-8", "surrogatepass")
     if key is not None:
         return hmac.new(key, material, hashlib.sha256).hexdigest()
     return hashlib.sha256(material).hexdigest()
@@ -170,10 +170,10 @@ def finding_fingerprints(findings: Sequence[Finding], path: str, key: bytes | No
     occurrences: dict[tuple[str, str], int] = {}
     out: list[str] = []
     for finding in findings:
-        value_key = (finding.rule, value_digest(finding, key))
-        occurrence = occurrences.get(value_key, 0)
-        occurrences[value_key] = occurrence + 1
-        out.append(fingerprint(finding.rule, path, finding, occurrence, key))
+        digest = value_digest(finding, key)
+        occurrence = occurrences.get((finding.rule, digest), 0)
+        occurrences[finding.rule, digest] = occurrence + 1
+        out.append(fingerprint(finding.rule, path, digest, occurrence, key))
     return out
 
 
