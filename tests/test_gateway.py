@@ -394,6 +394,13 @@ def test_reply_lines_fit_the_smtp_limit() -> None:
     assert all(len(line.encode()) <= 510 and line.isascii() for line in lines)
 
 
+def test_ascii_replies_spell_out_whole_terms_only() -> None:
+    """An agency's own note may say 密碼 (password): that is not a "restricted" anything."""
+    reply = multiline("550", "5.7.1", ["密 documents; a 底價; hand-carry as 密件; change the 密碼"])
+    assert "restricted documents; a floor price; hand-carry as classified document" in reply
+    assert "restricted?" not in reply and reply.isascii()
+
+
 # ── the command ─────────────────────────────────────────────────────────────────────────────
 
 

@@ -6,6 +6,7 @@ problem codes only.  Masked values stay in the quarantine report; raw values go 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -14,9 +15,12 @@ from ..model import CATEGORIES, SEVERITY_RANK, ScanResult
 # Problems that mean the scan itself failed, not that the message is odd: fail-closed or -open.
 SCAN_FAILURES = ("internal-error", "timeout")
 MAX_REPLY_LINE = 500  # RFC 5321 4.5.3.1.5: 512 octets with the code and CRLF
-# The English policy notes name a few terms in Chinese; an ASCII reply spells them out.
-_ASCII_TERMS = (("絕對機密", "top-secret"), ("極機密", "secret"), ("機密", "confidential"),
-                ("底價", "floor price"), ("密", "restricted"))
+# The English policy notes name a few terms in Chinese; an ASCII reply spells them out.  Whole
+# terms only: 密 inside another word (密碼 in an agency's own note) is not "restricted".
+_ASCII_TERMS = {"絕對機密": "top-secret", "極機密": "secret", "機密": "confidential", "底價": "floor price",
+                "密件": "classified document", "密": "restricted"}
+_ASCII_TERM = re.compile("|".join(f"(?<![\u4e00-\u9fff]){term}(?![\u4e00-\u9fff])" if len(term) == 1
+                                  else term for term in _ASCII_TERMS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +130,5 @@ def multiline(code: str, enhanced: str, lines: list[str], *, utf8: bool = False)
 
 def ascii_text(text: str) -> str:
     """English text for an ASCII-only reply: known Chinese terms in words, anything else ``?``."""
-    for term, words in _ASCII_TERMS:
-        text = text.replace(term, words)
+    text = _ASCII_TERM.sub(lambda match: _ASCII_TERMS[match.group()], text)
     return text.encode("ascii", "replace").decode("ascii")
