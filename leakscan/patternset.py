@@ -28,7 +28,9 @@ from .validators import VALIDATORS
 # A compiled regex: ``re`` for the built-in sets, time-bounded ``UserPattern`` for users' sets.
 Pattern = re.Pattern[str] | UserPattern
 
-RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Stable kebab-case ids of rules and policy entries; matched whole (``$`` would let "id\n" pass
+# into a mail header).
+STABLE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MASKS = ("ends", "all", "digits", "none")
 SIDES = ("before", "after", "both")
 
@@ -243,7 +245,7 @@ class _Checker:
         if not isinstance(table, dict):
             raise self.fail(f"rules[{index}]", "must be a table")
         rule_id = table.get("id")
-        if not isinstance(rule_id, str) or not RULE_ID.match(rule_id):
+        if not isinstance(rule_id, str) or not STABLE_ID.fullmatch(rule_id):
             raise self.fail(f"rules[{index}].id", "must be a kebab-case string like 'tw-national-id'")
         self.rule_id = rule_id
         unknown = set(table) - RULE_KEYS

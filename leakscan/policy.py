@@ -9,7 +9,6 @@ replaces ``policy.toml`` with ``--policy FILE``; the handling rules and liabilit
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,8 +30,8 @@ from .model import (
     HandlingRule,
     Reason,
 )
+from .patternset import STABLE_ID
 
-ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ALL_ACTIONS = "all"
 _LOW = SEVERITY_RANK["low"]
 _MEDIUM = SEVERITY_RANK["medium"]
@@ -100,7 +99,7 @@ class _Reader:
         if not isinstance(table, dict):
             raise self.fail(f"{kind}[{index}]", "must be a table")
         entry_id = table.get("id")
-        if not isinstance(entry_id, str) or not ID.match(entry_id):
+        if not isinstance(entry_id, str) or not STABLE_ID.fullmatch(entry_id):
             raise self.fail(f"{kind}[{index}].id", "must be a kebab-case string")
         self.entry = entry_id
         unknown = set(table) - set(keys)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,15 @@ def test_broken_pattern_files_name_file_rule_and_field(name: str, message: str) 
         Scanner([DATA / "broken" / f"{name}.toml"])
     assert message in str(caught.value)
     assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize("bad", ["good-id\n", "good-id\r\n", " good-id"])
+def test_an_id_with_a_line_break_is_refused(tmp_path: Path, bad: str) -> None:
+    """Ids go into mail headers (X-Leakscan-Findings): a newline there would forge a header."""
+    text = (DATA / "broken" / "bad-id.toml").read_text(encoding="utf-8").replace('"Bad_ID"', json.dumps(bad))
+    (tmp_path / "ids.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(PatternError, match="must be a kebab-case string"):
+        Scanner([tmp_path / "ids.toml"])
 
 
 def test_missing_user_pattern_path_is_an_error_not_a_fallback(tmp_path: Path) -> None:
