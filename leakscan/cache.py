@@ -2,7 +2,7 @@
 
 Layout under the cache folder (``--cache DIR``)::
 
-    v1/index.json                 path → (size, mtime_ns, ctime_ns, inode, device, content sha256)
+    v1/index.json                 sha256(path) → (size, mtime_ns, ctime_ns, inode, device, content sha256)
     v1/<version key>/<aa>/<key>   one result per (file name, content), JSON
 
 An unchanged file (same stat key) is found without being opened; a changed stat key (a fresh CI
@@ -13,10 +13,20 @@ fingerprint key (by a keyed hash of it) was used.  Decisions are not stored: the
 from the stored findings with the current policy and action, so a change of ``--action``,
 ``--policy`` or ``--fail-closed`` needs no rescan and can never give a stale verdict.
 
-No matched value is stored: findings keep their masked value, and when a fingerprint key is set,
-a keyed digest of the value (``report.sarif.value_digest``) so baselines and SARIF fingerprints
-match those of a fresh scan.  Writes go to a temporary file renamed into place; an entry that
-cannot be read or parsed is treated as missing and the file is scanned again.
+What is stored: no matched value, since findings keep their masked value and, when a fingerprint
+key is set, a keyed digest of the value (``report.sarif.value_digest``), so baselines and SARIF
+fingerprints match those of a fresh scan.  But an entry does hold what a report of the file shows
+besides values: rules, locations, reasons (with their context words) and problems, and the names
+of the items found inside a container (the members of an archive, the attachments of an e-mail)
+as they appear in reports.  A scanned file's own path and name are not stored: the index keys a
+file by the SHA-256 of its absolute path, and entries by a hash of name and content.  An unkeyed
+hash of a name that can be guessed (one holding an ID number, say) can be confirmed by trying it,
+so treat a cache folder like the reports it can reproduce.
+
+Writes go to a temporary file renamed into place; an entry that cannot be written costs a rescan
+next time, and an entry that cannot be read or parsed is treated as missing and the file is
+scanned again.  Entries are UTF-8 JSON in which names that were not UTF-8 (surrogate escapes)
+are kept as such ("surrogatepass"), so such a name is stored and read back unchanged.
 """
 
 from __future__ import annotations
@@ -25,15 +35,14 @@ import contextlib
 import hashlib
 import json
 import os
-from collections import Counter
 from collections.abc import Iterable
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .atomic import write_atomic
 from .baseline import key_id
-from .model import Decision, Finding, Location, Problem, Reason, ScanResult, new_finding
+from .model import Finding, Location, Problem, Reason, ScanResult, new_finding
 from .patternset import builtin_files, user_files
 from .report.sarif import DIGEST_MARK, value_digest
 from .scanner import Scanner
@@ -42,6 +51,10 @@ from .walk import FileEntry, read_regular
 __all__ = ["FORMAT", "UNCACHEABLE", "EntryWriter", "ResultCache", "cacheable", "version_key"]
 
 FORMAT = "leakscan-cache/1"
+
+# Index keys are "sha256:" and a hex digest; keys without the prefix (older indexes kept the path
+# itself in hex) are dropped when the index is read: those files miss once and are hashed again.
+_INDEX_KEY_PREFIX = "sha256:"
 
 
 def version_key(scanner: Scanner, pattern_paths: Iterable[str], key: bytes | None) -> str:
@@ -96,15 +109,17 @@ class EntryWriter:
             if target.parent not in self._folders:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self._folders.add(target.parent)
-            write_atomic(target, json.dumps(self._dump(result), ensure_ascii=False).encode("utf-8"))
-        except OSError:  # a full disk or a read-only cache costs a rescan next time, never a result
+            data = json.dumps(self._dump(result), ensure_ascii=False).encode("utf-8", "surrogatepass")
+            write_atomic(target, data)
+        except (OSError, ValueError):
+            # A full disk, a read-only cache or an entry that cannot be encoded (a UnicodeError is
+            # a ValueError) costs a rescan next time, never a result.
             return False
         return True
 
     def _dump(self, result: ScanResult) -> dict[str, Any]:
         return {
-            "format": FORMAT,
-            "path": PurePath(result.path).name,  # the top file's own path is never stored
+            "format": FORMAT,  # no "path": the top file's own path and name are never stored
             "status": result.status,
             "problems": [[p.code, p.detail] for p in result.problems],
             "findings": [self._dump_finding(f) for f in result.findings],
@@ -135,7 +150,6 @@ class ResultCache:
         self.empty = not self.entries.is_dir()  # nothing to find: do not hash files before scanning
         self.changed = False
         self.hits = 0
-        self._decisions: dict[tuple[object, ...], tuple[Decision, tuple[Decision, ...]]] = {}
         self._reasons: dict[tuple[str, str, tuple[str, ...] | None], Reason] = {}
 
     def _load_index(self) -> dict[str, list[Any]]:
@@ -143,11 +157,15 @@ class ResultCache:
             data = json.loads((self.base / "index.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
-        return data if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            return {}
+        return {key: row for key, row in data.items() if key.startswith(_INDEX_KEY_PREFIX)}
 
     @staticmethod
     def _index_key(path: str) -> str:
-        return os.path.abspath(path).encode("utf-8", "surrogateescape").hex()
+        """A file's key in the index: a hash of its absolute path, so the index holds no names."""
+        name = os.path.abspath(path).encode("utf-8", "surrogateescape")
+        return _INDEX_KEY_PREFIX + hashlib.sha256(name).hexdigest()
 
     def _content_hash(self, entry: FileEntry) -> str | None:
         """The content hash of a file: from the index if its stat key is unchanged, else read."""
@@ -176,7 +194,8 @@ class ResultCache:
         if digest is None:
             return None
         try:
-            stored = json.loads(self.writer.path(entry.path, digest).read_text(encoding="utf-8"))
+            data = self.writer.path(entry.path, digest).read_bytes()
+            stored = json.loads(data.decode("utf-8", "surrogatepass"))
             result = self._load(stored, entry.path)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # missing or damaged: scan again
@@ -202,7 +221,7 @@ class ResultCache:
         items = tuple(self._load_result(item, item["path"]) for item in stored["items"])
         findings = tuple(self._load_finding(f) for f in stored["findings"])
         nested = [f for item in items for r in item.all_results() for f in r.findings]
-        decision, decisions = self._decide((*findings, *nested), stored["status"])
+        decision, decisions = self.scanner.decide((*findings, *nested), stored["status"])
         return ScanResult(path=path, status=stored["status"], findings=findings,
                           problems=tuple(Problem(str(c), str(d)) for c, d in stored["problems"]),
                           decision=decision, items=items, decisions=decisions)
@@ -214,18 +233,6 @@ class ResultCache:
         if reason is None:
             reason = self._reasons[key] = Reason(*key)  # type: ignore[arg-type]
         return reason
-
-    def _decide(self, findings: tuple[Finding, ...],
-                status: str) -> tuple[Decision, tuple[Decision, ...]]:
-        """``Scanner.decide``, once per kind of file: the policy looks at a finding's rule, category,
-        severity and level only (and counts them for rosters), so files that agree on those, in
-        the same order and numbers, get the same decision."""
-        kinds = Counter((f.rule, f.category, f.severity, f.level) for f in findings)
-        key = (status, tuple(kinds.items()))
-        known = self._decisions.get(key)
-        if known is None:
-            known = self._decisions[key] = self.scanner.decide(findings, status)
-        return known
 
     def _load_finding(self, stored: dict[str, Any]) -> Finding:
         reasons = tuple(self._reason(code, detail, words) for code, detail, words in stored["reasons"])

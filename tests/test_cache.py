@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -32,12 +33,17 @@ def folder(tmp_path: Path) -> Path:
 
 
 def scan(root: Path, cache_dir: Path, *, action: str = "share", patterns: tuple[str, ...] = (),
-         key: bytes | None = None, read_cache: bool = True) -> Run:
+         key: bytes | None = None, read_cache: bool = True, jobs: int = 0) -> Run:
     spec = ScannerSpec(patterns, action)
     scanner = _default_scanner(action) if not patterns else spec.build()
     cache = ResultCache(cache_dir, version_key(scanner, patterns, key), scanner, key)
-    return scan_walk(walk([str(root)]), spec, scanner, jobs=0, timeout=60, cache=cache,
+    return scan_walk(walk([str(root)]), spec, scanner, jobs=jobs, timeout=60, cache=cache,
                      read_cache=read_cache)
+
+
+def scan_uncached(root: Path, *, action: str = "share") -> Run:
+    return scan_walk(walk([str(root)]), ScannerSpec(action=action), _default_scanner(action), jobs=0,
+                     timeout=60)
 
 
 @functools.cache
@@ -199,3 +205,56 @@ def test_a_cache_that_cannot_be_written_costs_no_result(folder: Path, tmp_path: 
     run = scan(folder, blocked)
     assert [r.status for r in run.results] == ["scanned", "scanned"]
     assert comparable(run) == comparable(scan(folder, tmp_path / "elsewhere"))
+
+
+@pytest.mark.parametrize("jobs", [0, 1], ids=["in-process", "worker"])
+def test_a_name_that_is_not_utf8_is_cached_like_any_other(tmp_path: Path, jobs: int) -> None:
+    """Such a name (kept by Python as surrogate escapes) once crashed writing its entry."""
+    root = tmp_path / "docs"
+    root.mkdir()
+    with open(os.path.join(os.fsencode(root), b"x\xff.txt"), "wb") as handle:
+        handle.write(SECRET.encode("utf-8"))
+    fresh = scan_uncached(root)
+    first = scan(root, tmp_path / "cache", jobs=jobs)
+    second = scan(root, tmp_path / "cache", jobs=jobs)
+    assert fresh.results[0].verdict == "block" and fresh.results[0].status == "scanned"
+    assert comparable(first) == comparable(fresh)
+    assert second.cache_hits == 1 and comparable(second) == comparable(fresh)
+
+
+def test_a_result_that_cannot_be_encoded_costs_a_rescan_not_the_run(folder: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from leakscan.cache import EntryWriter
+
+    def refuse(self: EntryWriter, result: object) -> dict:
+        raise UnicodeEncodeError("utf-8", "\udcff", 0, 1, "surrogates not allowed")
+
+    monkeypatch.setattr(EntryWriter, "_dump", refuse)
+    run = scan(folder, tmp_path / "cache")
+    assert comparable(run) == comparable(scan_uncached(folder))
+    assert scan(folder, tmp_path / "cache").cache_hits == 0  # nothing stored: scanned again
+
+
+def test_the_index_keys_files_by_a_hash_of_their_path_not_the_path(tmp_path: Path) -> None:
+    root = tmp_path / "docs"
+    root.mkdir()
+    named = root / f"{ID}.txt"  # file names are scanned as text, and can hold an ID number
+    named.write_text("一般公文，無機敏內容。\n", encoding="utf-8")
+    scan(root, tmp_path / "cache")
+    stored = (tmp_path / "cache" / "v1" / "index.json").read_bytes()
+    for text in (ID, str(root)):
+        assert text.encode() not in stored and text.encode().hex().encode() not in stored
+    path = os.path.abspath(named).encode("utf-8", "surrogateescape")
+    assert list(json.loads(stored)) == ["sha256:" + hashlib.sha256(path).hexdigest()]
+
+
+def test_an_index_of_the_older_format_misses_and_is_replaced(folder: Path, tmp_path: Path) -> None:
+    first = scan(folder, tmp_path / "cache")
+    index = tmp_path / "cache" / "v1" / "index.json"
+    [row, *_] = json.loads(index.read_text(encoding="utf-8")).values()
+    # Older indexes kept each absolute path, in hex: such keys must not match, nor be kept.
+    old = {os.path.abspath(folder / name).encode().hex(): row for name in ("一般.txt", "簽呈.txt")}
+    index.write_text(json.dumps(old), encoding="utf-8")
+    run = scan(folder, tmp_path / "cache")
+    assert run.cache_hits == 2 and comparable(run) == comparable(first)  # entries found by content
+    assert not set(old) & set(json.loads(index.read_text(encoding="utf-8")))  # no path left in it
