@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 import pathspec
@@ -41,7 +41,6 @@ __all__ = [
 ]
 
 IGNORE_FILE = ".leakscanignore"
-
 
 
 # Reasons that are the user's own choice: counted in reports, not listed file by file.
@@ -95,13 +94,12 @@ class WalkOptions:
     exclude: tuple[str, ...] = ()
     include: tuple[str, ...] = ()
     max_size: int | None = None
-    use_ignore_files: bool = True
     own_folders: tuple[str, ...] = ()  # leakscan's own (the cache): never scanned, real paths
 
 
 @dataclass(frozen=True, slots=True)
 class FileEntry:
-    """A file to scan: its path as found, the scan root it came from and its baseline path.
+    """A file to scan: its path as found and its baseline path.
 
     ``relative`` is what baselines key a file by: its path below the one folder scanned (so a
     baseline holds wherever the tree is checked out), or, when several paths are scanned, its
@@ -109,7 +107,6 @@ class FileEntry:
     """
 
     path: str
-    root: str
     relative: str
     stat_key: tuple[int, ...] = ()  # (size, mtime_ns, ctime_ns, inode, device): unchanged-file check
 
@@ -139,7 +136,7 @@ def walk(paths: Sequence[str], options: WalkOptions = WalkOptions()) -> WalkResu
     seen: set[tuple[int, int]] = set()
     for path in paths:
         if path == "-":
-            result.files.append(FileEntry("-", "", "-"))
+            result.files.append(FileEntry("-", "-"))
         elif os.path.isdir(path):  # a folder named explicitly is walked even through a symlink
             _Walker(path, options, result, seen).run()
         else:
@@ -174,10 +171,10 @@ def _add_argument_file(path: str, options: WalkOptions, out: WalkResult,
     if stat.S_ISDIR(info.st_mode):
         out.skipped.append(Skipped(path, "symlink-folder"))
         return
-    _add_regular(path, os.path.dirname(path), os.path.basename(path), info, options, out, seen)
+    _add_regular(path, os.path.basename(path), info, options, out, seen)
 
 
-def _add_regular(path: str, root: str, relative: str, info: os.stat_result, options: WalkOptions,
+def _add_regular(path: str, relative: str, info: os.stat_result, options: WalkOptions,
                  out: WalkResult, seen: set[tuple[int, int]]) -> None:
     if not stat.S_ISREG(info.st_mode):
         out.skipped.append(Skipped(path, "special-file", _kind(info.st_mode)))
@@ -191,7 +188,7 @@ def _add_regular(path: str, root: str, relative: str, info: os.stat_result, opti
         return
     seen.add(identity)
     key = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
-    out.files.append(FileEntry(path, root, relative, key))
+    out.files.append(FileEntry(path, relative, key))
 
 
 def _kind(mode: int) -> str:
@@ -212,8 +209,17 @@ def _spec(lines: Iterable[str], source: str) -> pathspec.GitIgnoreSpec:
         raise ConfigError(f"{source}: invalid pattern: {exc}") from None
 
 
+_Specs = list[tuple[str, pathspec.GitIgnoreSpec]]  # (folder relative to the root, its ignore rules)
+
+
 class _Walker:
-    """One folder argument walked depth first; collects entries, then sorts them by path."""
+    """One folder argument walked depth first; collects entries, then sorts them by path.
+
+    The walk keeps its own stack of open folders rather than recursing, so a tree nested
+    thousands of folders deep is walked like any other.  It visits entries in the order a
+    recursive walk would (each folder's entries by name, a subfolder's in full before its next
+    sibling), which decides which of two links to one file is the duplicate.
+    """
 
     def __init__(self, root: str, options: WalkOptions, out: WalkResult,
                  seen: set[tuple[int, int]]) -> None:
@@ -229,10 +235,22 @@ class _Walker:
         self.links: list[tuple[str, str, os.stat_result]] = []  # symlinks to files in the tree
 
     def run(self) -> None:
-        self._folder(self.root, "", [])
+        stack: list[tuple[Iterator[os.DirEntry[str]], str, _Specs]] = []
+        self._open(self.root, "", [], stack)
+        while stack:
+            entries, relative, specs = stack[-1]
+            entry = next(entries, None)
+            if entry is None:  # this folder is done: back to the one that holds it
+                stack.pop()
+                continue
+            if entry.name == IGNORE_FILE:
+                continue
+            folder = self._entry(entry, relative + entry.name, specs)
+            if folder is not None:
+                self._open(folder, relative + entry.name + "/", specs, stack)
         sink = WalkResult(self.files, self.skipped)
         for path, relative, info in self.links:  # after real files, so the link is the duplicate
-            _add_regular(path, self.root, relative, info, self.options, sink, self.seen)
+            _add_regular(path, relative, info, self.options, sink, self.seen)
         self.files.sort(key=lambda e: e.path)
         self.skipped.sort(key=lambda s: s.path)
         self.out.files.extend(self.files)
@@ -256,8 +274,9 @@ class _Walker:
             return "not-included"
         return None
 
-    def _folder(self, folder: str, relative: str,
-                specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> None:
+    def _open(self, folder: str, relative: str, specs: _Specs,
+              stack: list[tuple[Iterator[os.DirEntry[str]], str, _Specs]]) -> None:
+        """List a folder (by name) and read its ignore file; push it onto ``stack`` to walk."""
         try:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
@@ -265,16 +284,9 @@ class _Walker:
             self.skipped.append(Skipped(folder, "unreadable-folder", exc.strerror or ""))
             return
         specs = self._with_ignore_file(folder, relative, specs)
-        for entry in entries:
-            if entry.name == IGNORE_FILE and self.options.use_ignore_files:
-                continue
-            self._entry(entry, relative + entry.name, specs)
+        stack.append((iter(entries), relative, specs))
 
-    def _with_ignore_file(self, folder: str, relative: str,
-                          specs: list[tuple[str, pathspec.GitIgnoreSpec]]
-                          ) -> list[tuple[str, pathspec.GitIgnoreSpec]]:
-        if not self.options.use_ignore_files:
-            return specs
+    def _with_ignore_file(self, folder: str, relative: str, specs: _Specs) -> _Specs:
         ignore = os.path.join(folder, IGNORE_FILE)
         try:
             if not os.path.isfile(ignore) or os.path.islink(ignore):
@@ -287,43 +299,43 @@ class _Walker:
             self.skipped.append(Skipped(ignore, "bad-ignore-file"))
         return specs
 
-    def _entry(self, entry: os.DirEntry[str], relative: str,
-               specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> None:
+    def _entry(self, entry: os.DirEntry[str], relative: str, specs: _Specs) -> str | None:
+        """Record a file or a skip; for a folder to walk, return its path (the caller opens it)."""
         path = entry.path
         try:
             is_link = entry.is_symlink()
             is_dir = entry.is_dir(follow_symlinks=False)
         except OSError as exc:
             self.skipped.append(Skipped(path, "io-error", exc.strerror or ""))
-            return
+            return None
         reason = self._ignored(relative, is_dir, specs)
         if reason is not None:
             self.skipped.append(Skipped(path, reason))
-            return
+            return None
         if is_dir:
             if self.options.own_folders and os.path.realpath(path) in self.options.own_folders:
                 self.skipped.append(Skipped(path, "excluded", "leakscan cache"))
-                return
-            self._folder(path, relative + "/", specs)
-            return
+                return None
+            return path
         try:
             info = os.stat(path) if is_link else entry.stat(follow_symlinks=False)
         except OSError as exc:
             reason = "broken-symlink" if is_link else "io-error"
             self.skipped.append(Skipped(path, reason, exc.strerror or ""))
-            return
+            return None
         if is_link:
             if stat.S_ISDIR(info.st_mode):
                 self.skipped.append(Skipped(path, "symlink-folder"))
-                return
+                return None
             target = os.path.realpath(path)
             if os.path.commonpath([self.real_root, target]) != self.real_root:
                 self.skipped.append(Skipped(path, "symlink-outside"))
-                return
+                return None
             self.links.append((path, relative, info))
-            return
+            return None
         sink = WalkResult(self.files, self.skipped)
-        _add_regular(path, self.root, relative, info, self.options, sink, self.seen)
+        _add_regular(path, relative, info, self.options, sink, self.seen)
+        return None
 
 
 class NotRegularFileError(OSError):
