@@ -85,10 +85,20 @@ def test_standard_input_is_scanned_in_a_worker(scanner: Scanner) -> None:
 
 
 def test_every_worker_uses_the_scanner_arguments(tmp_path: Path, scanner: Scanner) -> None:
+    """The caller's scanner is the default one (share, fail open): what the results show can only
+    come from the spec the workers were given."""
     (tmp_path / "a.txt").write_text(SECRET, encoding="utf-8")
+    (tmp_path / "b.pdfx").write_bytes(b"%PDF-1.7")  # unsupported: not read, so only fail_closed blocks it
     spec = ScannerSpec(action="fax", fail_closed=True)
-    [result] = scan_walk(walk([str(tmp_path)]), spec, spec.build(), jobs=1, timeout=60).results
-    assert result.decision.action == "fax" and result.verdict == "block"
+    results = scan_walk(walk([str(tmp_path)]), spec, scanner, jobs=1, timeout=60).results
+    by_name = {Path(r.path).name: r for r in results}
+    assert sorted(by_name) == ["a.txt", "b.pdfx"]
+    secret, unread = by_name["a.txt"], by_name["b.pdfx"]
+    assert secret.decision.action == "fax" and secret.verdict == "block"
+    assert unread.status == "unreadable" and unread.decision.action == "fax"
+    assert unread.verdict == "block"  # fail open would warn: see the default run below
+    default = scan_walk(walk([str(tmp_path)]), ScannerSpec(), scanner, jobs=1, timeout=60).results
+    assert [(Path(r.path).name, r.verdict) for r in default] == [("a.txt", "block"), ("b.pdfx", "warn")]
 
 
 def test_a_file_that_vanished_after_the_walk_is_unreadable(tmp_path: Path, scanner: Scanner) -> None:

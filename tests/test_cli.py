@@ -266,9 +266,16 @@ def test_hostile_names_do_not_break_reports(tmp_path: Path) -> None:
     assert "a\\n== forged.txt" in text.output and not any(
         line.startswith("== forged") for line in text.output.splitlines())
     assert "big5-\\xbe\\xf7.txt" in text.output
-    for output_format in ("json", "sarif"):
-        document = json.loads(run("scan", str(tmp_path), "-j", "0", "--format", output_format).output)
-        assert document
+    shown = sorted([f"{tmp_path}/a\\n== forged.txt", f"{tmp_path}/big5-\\xbe\\xf7.txt"])
+    files = json.loads(run("scan", str(tmp_path), "-j", "0", "--format", "json").output)["files"]
+    assert sorted(f["path"] for f in files) == shown  # both there, each name escaped on one line
+    assert [(f["status"], f["decision"]) for f in files] == [("scanned", "block")] * 2
+    sarif = json.loads(run("scan", str(tmp_path), "-j", "0", "--format", "sarif").output)["runs"][0]
+    assert sarif["results"] and {r["ruleId"] for r in sarif["results"]} >= {"password-value"}
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["results"]
+            for loc in r["locations"]}
+    assert len(uris) == 2 and not any("\n" in uri for uri in uris), uris  # findings in both files
+    assert sorted(a["properties"]["path"] for a in sarif["artifacts"]) == shown
 
 
 def test_ci_run_over_examples_writes_valid_sarif_with_skipped_files(tmp_path: Path) -> None:

@@ -15,7 +15,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leakscan import Location, Scanner, Segment
-from leakscan.mask import mask
 
 from .fixtures_hostile import full_width, fuzz_settings
 
@@ -62,11 +61,15 @@ def check_findings(scanner: Scanner, text: str, part: str) -> None:
         start = _offset(text, finding.location.line or 0, finding.location.column or 0)
         value = finding.value
         assert value, finding
-        # The value is the original text (never the folded one), at or after where the match starts.
-        assert text.find(value, start) >= start, (finding, value)
+        # The value is the original text (never the folded one), at or after where the match starts
+        # and beginning on the finding's own line.
+        line_end = text.find("\n", start)
+        line_end = len(text) if line_end < 0 else line_end
+        found_at = text.find(value, start)
+        assert start <= found_at < line_end, (finding, value, found_at, start, line_end)
         rule = scanner.rule(finding.rule)
         if rule.mask != "none":
-            assert mask(value, rule.mask) != value
+            assert finding.masked != value, (finding.rule, rule.mask, finding.masked)
             if len(value) >= 4:
                 assert value not in finding.masked, finding.masked
         assert "\n" not in finding.masked

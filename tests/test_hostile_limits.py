@@ -9,6 +9,7 @@ earlier tests cannot have raised the high-water mark.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -94,8 +95,15 @@ def test_two_gigabyte_file_through_the_cli(tmp_path: Path) -> None:
     completed = subprocess.run([sys.executable, "-m", "leakscan", "scan", "--lang", "en", "--format", "json",
                                 str(big), str(secret)], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert completed.returncode == 1, completed.stderr
-    assert '"too-large"' in completed.stdout and '"unreadable"' in completed.stdout
-    assert '"password-value"' in completed.stdout
+    report = json.loads(completed.stdout)
+    skipped = report["summary"]["skipped"]
+    assert skipped["count"] == 1 and skipped["by_reason"] == {"too-large": 1}, skipped
+    assert [(entry["path"], entry["reason"]) for entry in skipped["files"]] == [(str(big), "too-large")]
+    assert str(TWO_GB) in skipped["files"][0]["detail"], skipped  # the size it was refused for
+    entries = {entry["path"]: entry for entry in report["files"]}
+    assert list(entries) == [str(secret)], "the big file is skipped, not scanned"
+    assert entries[str(secret)]["decision"] == "block"
+    assert "password-value" in {f["rule"] for f in entries[str(secret)]["findings"]}
 
 
 def test_pdf_page_limit_reads_the_pages_before_it() -> None:

@@ -4,7 +4,8 @@ devices and FIFOs, links that go nowhere.  Each is reported, never fatal, and ne
 Tests run as root here, where ``chmod 000`` does not stop a read, so permission errors are made by
 replacing ``open``/``os.stat`` in the scanner module with ones that raise: the test means the same
 under root and any other user.  Folder walking (FIFOs inside a scanned folder) is tested with the
-walker; these tests work on ``Scanner.scan_path`` and on single files named on the command line.
+walker; these tests work on ``Scanner.scan_path``, on one walked file swapped for a FIFO before
+its scan, and on single files named on the command line.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ from typing import Any
 import pytest
 
 from leakscan import Scanner
+from leakscan.batch import ScannerSpec
 from leakscan.report import render_json, render_text
+from leakscan.runner import Run, scan_walk
+from leakscan.walk import walk
 
 from .fixtures_hostile import ROOT
 
@@ -184,17 +188,26 @@ def test_fifo_is_reported_without_blocking(scanner: Scanner, fifo: Path) -> None
     assert results[0].status == "unreadable" and _codes(results[0]) == ["not-a-file"]
 
 
-def test_file_swapped_for_a_fifo_after_stat_does_not_block(scanner: Scanner, fifo: Path, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """A caller (or the walk) saw a regular file; by the time it is opened it is a FIFO."""
-    regular = tmp_path / "regular.txt"
-    regular.write_bytes(SECRET)
-    real_stat = os.stat
-    monkeypatch.setattr(os, "stat", lambda path, *a, **k:
-                        real_stat(regular) if str(path) == str(fifo) else real_stat(path, *a, **k))
-    results: list[Any] = []
-    assert _finishes(lambda: results.append(scanner.scan_path(fifo)), fifo, wait=5.0)
-    assert results[0].status == "unreadable" and _codes(results[0]) == ["not-a-file"]
+def test_file_swapped_for_a_fifo_after_stat_does_not_block(scanner: Scanner, tmp_path: Path) -> None:
+    """The walk saw a regular file; by the time it is opened it is a FIFO (a real swap, no fakes)."""
+    folder = tmp_path / "walked"
+    folder.mkdir()
+    swapped = folder / "regular.txt"
+    swapped.write_bytes(SECRET)
+    walked = walk([str(folder)])
+    assert [entry.path for entry in walked.files] == [str(swapped)] and not walked.skipped
+    swapped.unlink()
+    os.mkfifo(swapped)
+    runs: list[Run] = []
+    try:  # jobs=0: scanned in the guarded thread, so a blocking open or read shows as a hang
+        assert _finishes(lambda: runs.append(scan_walk(walked, ScannerSpec(), scanner, jobs=0, timeout=60)),
+                         swapped, wait=5.0)
+    finally:
+        _unblock(swapped)
+    [result] = runs[0].results
+    assert result.path == str(swapped)
+    assert result.status == "unreadable" and _codes(result) == ["not-a-file"]
+    assert result.verdict != "allow"
 
 
 def test_cli_reports_devices_fifos_and_broken_links_and_goes_on(fifo: Path, secret_file: Path,
@@ -214,9 +227,11 @@ def test_cli_reports_devices_fifos_and_broken_links_and_goes_on(fifo: Path, secr
         assert json.dumps(path)[1:-1] in completed.stdout, path  # reported, in files or skipped
     [secret] = [f for f in report["files"] if f["path"] == str(secret_file)]
     assert secret["decision"] == "block"
-    for entry in report["files"]:  # if the command scans them itself, they are not read
-        if entry["path"] in odd:
-            assert entry["status"] == "unreadable"
+    # The command skips them before scanning: each named with its reason, none among the files.
+    skipped = {entry["path"]: entry["reason"] for entry in report["summary"]["skipped"]["files"]}
+    assert skipped == {"/dev/null": "special-file", str(fifo): "special-file",
+                       str(dangling): "broken-symlink"}, skipped
+    assert not {entry["path"] for entry in report["files"]} & set(odd)
 
 
 # ---- names ------------------------------------------------------------------------------------

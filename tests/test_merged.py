@@ -69,8 +69,7 @@ def test_patterns_that_cannot_share_keep_their_own_pass() -> None:
     assert MergedPass.build(patterns[:4]) == (None, ())
 
 
-def test_detector_merges_the_builtin_keyword_less_rules() -> None:
-    scanner = Scanner()
+def test_detector_merges_the_builtin_keyword_less_rules(scanner: Scanner) -> None:
     body = scanner._detector._parts["body"]
     merged, rules = body.merged, body.merged_rules
     assert merged is not None

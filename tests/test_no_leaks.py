@@ -4,7 +4,10 @@ A corpus of documents (txt, full-width txt, docx, xlsx, pdf, eml with an attachm
 carries known raw values; damaged copies of them add problem details and extractor failures.
 Every way a value could escape is checked: text, JSON and SARIF reports in both languages, log
 records at DEBUG from every logger, messages of exceptions raised inside extractors, and the
-results' repr.  ``--show-values`` must reveal them, so the test can fail.
+results' repr.  ``--show-values`` must reveal them, so the test can fail.  The scan path logs
+nothing today (only the gateway has a logger), so the log check scans in-process (``-j 0``: records
+from worker processes would never reach the capture) and plants a DEBUG record inside the scan
+to prove that what the scan logs would be seen.
 """
 
 from __future__ import annotations
@@ -69,14 +72,28 @@ def test_every_planted_secret_is_found(scanner: Scanner, corpus: Path) -> None:
 @pytest.mark.parametrize("lang", ["zh-TW", "en"])
 @pytest.mark.parametrize("output_format", FORMATS)
 def test_reports_and_logs_never_carry_raw_values(corpus: Path, output_format: str, lang: str,
-                                                 caplog: pytest.LogCaptureFixture) -> None:
+                                                 caplog: pytest.LogCaptureFixture,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import leakscan.scanner as scanner_module
+
+    real_extract = scanner_module.extract
+    probe = logging.getLogger("leakscan.probe")
+
+    def logged_extract(data: bytes, name: str, limits: object) -> object:
+        probe.debug("probe: extracting %s", Path(name).name)  # the control: names only, no content
+        return real_extract(data, name, limits)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scanner_module, "extract", logged_extract)
     caplog.set_level(logging.DEBUG)  # the root logger: leakscan's tree and every library below it
-    result = CliRunner().invoke(main, ["scan", "--format", output_format, "--lang", lang,
+    # -j 0: scanned in this process, where the capture is; a worker's records would be lost.
+    result = CliRunner().invoke(main, ["scan", "-j", "0", "--format", output_format, "--lang", lang,
                                        "--action", "all", *_files(corpus)])
     assert result.exit_code == 1, result.output  # the corpus blocks; a crash would be another code
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert _leaked(result.output) == []
     assert _leaked(result.stderr) == []
+    probed = [r for r in caplog.records if r.name == "leakscan.probe" and r.levelno == logging.DEBUG]
+    assert len(probed) >= len(_files(corpus)), "DEBUG records from inside the scan must be captured"
     logged = "\n".join(f"{r.name} {r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
     assert _leaked(logged) == []
 
@@ -100,7 +117,7 @@ def test_damaged_copies_are_reported_not_clean(scanner: Scanner, corpus: Path) -
             assert result.status != "scanned", path
 
 
-def test_extractor_exception_messages_stay_inside(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_extractor_exception_messages_stay_inside(scanner: Scanner, monkeypatch: pytest.MonkeyPatch) -> None:
     """An extractor that fails with the document's text in its message: the result says only
     that something went wrong (the exception type), the message goes nowhere."""
     import leakscan.scanner as scanner_module
@@ -109,7 +126,7 @@ def test_extractor_exception_messages_stay_inside(monkeypatch: pytest.MonkeyPatc
         raise ValueError(f"cannot parse {data.decode()!r}")
 
     monkeypatch.setattr(scanner_module, "extract", broken)
-    result = Scanner().scan_bytes(f"密碼：{SECRETS['password']}".encode(), "x.txt")
+    result = scanner.scan_bytes(f"密碼：{SECRETS['password']}".encode(), "x.txt")
     assert result.status == "unreadable" and [p.code for p in result.problems] == ["internal-error"]
     assert _leaked(repr(result) + json.dumps(result.to_dict(), ensure_ascii=False)) == []
 

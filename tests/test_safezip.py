@@ -30,6 +30,7 @@ from .fixtures_docx import (
     many_entries_zip,
     understated_size_zip,
 )
+from .fixtures_hostile import rezip
 
 
 def _zip(entries: dict[str, bytes], level: int = 6) -> bytes:
@@ -137,12 +138,9 @@ def test_embedded_items_are_read_under_the_budget() -> None:
 def test_duplicate_entries_are_named_and_the_first_is_read() -> None:
     """A second entry of one name (case-insensitive) cannot be read by name; another program may
     show it instead, so every package reader reports it."""
-    buffer = io.BytesIO(_zip({"word/document.xml": b"<a>1</a>"}))
-    with zipfile.ZipFile(buffer, "a") as target, pytest.warns(UserWarning):
-        target.writestr("word/document.xml", b"<a>2</a>")
-    with zipfile.ZipFile(buffer, "a") as target:
-        target.writestr("Word/Document.XML", b"<a>3</a>")
-    archive = open_zip(buffer.getvalue(), Limits())
+    data = rezip(_zip({"word/document.xml": b"<a>1</a>"}),
+                 duplicate={"word/document.xml": b"<a>2</a>", "Word/Document.XML": b"<a>3</a>"})
+    archive = open_zip(data, Limits())
     assert archive.duplicates == ("word/document.xml", "Word/Document.XML")
     assert archive.read("word/document.xml") == b"<a>1</a>"
     assert [p.code for p in PackageReader(archive).problems] == ["duplicate-entry"] * 2
