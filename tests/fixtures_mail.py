@@ -72,8 +72,41 @@ def signed_mail(html: str = "<p>請查照。</p>", *, logo: bytes = PNG, shown: 
     return message.as_bytes()
 
 
-# The start of a DER PKCS #7 ContentInfo of type signedData, as in every smime.p7s.
-P7S = b"\x30\x82\x01\x00" + bytes.fromhex("06092a864886f70d010702") + b"\xa0\x82\x00\xf1" + bytes(240)
+def der(tag: int, content: bytes) -> bytes:
+    """One DER element: tag, definite length (short or long form), content."""
+    size = len(content)
+    if size < 0x80:
+        return bytes([tag, size]) + content
+    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(length)]) + length + content
+
+
+def _ber(tag: int, content: bytes) -> bytes:
+    """One BER element of indefinite length, as OpenSSL and NSS stream constructed ones."""
+    return bytes([tag, 0x80]) + content + b"\x00\x00"
+
+
+SIGNED_DATA = der(0x06, bytes.fromhex("2a864886f70d010702"))
+DATA = der(0x06, bytes.fromhex("2a864886f70d010701"))
+SHA256 = der(0x30, der(0x06, bytes.fromhex("608648016503040201")) + b"\x05\x00")
+
+
+def p7s(*, content: bytes | None = None, indefinite: bool = False) -> bytes:
+    """A CMS signedData as a client writes smime.p7s: detached unless ``content`` is given.
+
+    The certificate and signer info are stand-ins of the right type; only the shape matters.
+    """
+    wrap = _ber if indefinite else der
+    encapsulated = DATA + (der(0xA0, der(0x04, content)) if content is not None else b"")
+    certificate = der(0x30, der(0x30, bytes(400)) + SHA256 + der(0x03, b"\x00" + bytes(256)))
+    signer = der(0x30, der(0x02, b"\x01") + der(0x30, bytes(30)) + SHA256
+                  + der(0xA0, bytes(80)) + SHA256 + der(0x04, bytes(256)))
+    signed = wrap(0x30, der(0x02, b"\x01") + der(0x31, SHA256) + wrap(0x30, encapsulated)
+                  + wrap(0xA0, certificate) + der(0x31, signer))
+    return wrap(0x30, SIGNED_DATA + wrap(0xA0, signed))
+
+
+P7S = p7s()  # a well-formed detached signature, as in every smime.p7s
 
 
 def smime_signed(plain: str = "請查照。", *, signature: bytes = P7S,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import random
 
 import pytest
@@ -13,11 +14,16 @@ from leakscan.model import STATUSES, Location
 
 from .fixtures_docx import flat_zip_bomb, plain_docx
 from .fixtures_mail import (
+    CRLF,
     P7S,
+    PNG,
+    SIGNED_DATA,
+    der,
     encoded_word,
     mail,
     mail_message,
     multipart_raw,
+    p7s,
     raw_mail,
     signed_mail,
     smime_signed,
@@ -280,7 +286,7 @@ def test_cid_references_match_percent_encoded_and_any_case() -> None:
 
 
 def test_a_detached_smime_signature_is_not_an_unread_item() -> None:
-    extraction = extract_eml(smime_signed("底價新臺幣1,234,000元"), "m.eml", LIMITS)
+    extraction = extract_eml(smime_signed("底價新臺幣1,234,000元", signature=p7s()), "m.eml", LIMITS)
     assert extraction.items == () and extraction.status == "scanned"
     assert [s.text.strip() for s in extraction.segments] == ["signed", "底價新臺幣1,234,000元"]
 
@@ -297,3 +303,124 @@ def test_what_only_claims_to_be_a_signature_is_read_as_an_item(signature: bytes)
 def test_a_smuggled_document_still_blocks() -> None:
     docx = plain_docx(["密等及解密條件或保密期限：極機密"])
     assert Scanner(action="email").scan_bytes(smime_signed(signature=docx), "m.eml").verdict != "allow"
+
+
+# ── a label is the sender's word: a document must not pass as a logo or a signature ─────────
+
+GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")  # 1x1
+SVG = '<svg xmlns="http://www.w3.org/2000/svg"><text>密等：極機密</text></svg>'.encode()
+
+
+@pytest.mark.parametrize(("logo", "name"), [
+    (plain_docx([SECRET_DOCX_TEXT]), "image001.png"),     # a document under an image's type
+    (PNG, "簽呈.docx"),                                   # an image's bytes, a document's name
+    (PNG + plain_docx([SECRET_DOCX_TEXT]), "image001.png"),  # a document behind a real image
+    (SVG, "image001.png"),                                # SVG is text, not a picture
+    (b"BM" + SECRET_DOCX_TEXT.encode(), "image001.bmp"),  # a two-byte magic and nothing after
+], ids=["docx-bytes", "docx-name", "appended", "svg", "bmp-magic-only"])
+def test_what_only_claims_to_be_a_logo_is_an_item(logo: bytes, name: str) -> None:
+    extraction = extract_eml(signed_mail(logo=logo, name=name), "m.eml", LIMITS)
+    assert extraction.items == ((name, logo),)
+
+
+@pytest.mark.parametrize("logo", [PNG, GIF], ids=["png", "gif"])
+def test_a_real_small_image_shown_by_cid_is_still_decoration(logo: bytes) -> None:
+    extraction = extract_eml(signed_mail(logo=logo), "m.eml", LIMITS)
+    assert extraction.items == () and extraction.status == "scanned"
+
+
+def test_a_secret_docx_sent_as_a_shown_image_blocks(scanner: Scanner) -> None:
+    result = scanner.scan_bytes(signed_mail(logo=plain_docx([SECRET_DOCX_TEXT]), name="簽呈.docx"),
+                                "mail.eml")
+    [item] = result.items
+    assert item.path == "mail.eml!簽呈.docx"
+    assert ("classification", "極機密") in {(f.category, f.level) for f in item.findings}
+    assert result.verdict == "block"
+
+
+def test_a_docx_named_as_a_shown_image_is_not_allowed(scanner: Scanner) -> None:
+    result = scanner.scan_bytes(signed_mail(logo=plain_docx([SECRET_DOCX_TEXT])), "mail.eml")
+    assert [item.path for item in result.items] == ["mail.eml!image001.png"]
+    assert result.status == "partial" and result.verdict != "allow"
+
+
+@pytest.mark.parametrize("signature", [p7s(), p7s(indefinite=True)], ids=["der", "ber-indefinite"])
+def test_a_real_shaped_smime_signature_is_skipped(signature: bytes) -> None:
+    extraction = extract_eml(smime_signed(signature=signature), "m.eml", LIMITS)
+    assert extraction.items == () and extraction.status == "scanned"
+
+
+@pytest.mark.parametrize("signature", [
+    p7s() + SECRET_DOCX_TEXT.encode(),                              # text after the structure
+    p7s()[:-1],                                                     # lengths past the end
+    P7S[:15] + SECRET_DOCX_TEXT.encode() * 10,                      # a header, then anything
+    der(0x30, SIGNED_DATA + der(0xA0, plain_docx([SECRET_DOCX_TEXT]))),  # lengths that fit
+    p7s(content=plain_docx([SECRET_DOCX_TEXT])),                    # signed with its content
+    p7s(content=plain_docx([SECRET_DOCX_TEXT])[:3000], indefinite=True),
+], ids=["appended", "truncated", "oid-prefix", "wrapped-docx", "attached-content",
+        "attached-content-ber"])
+def test_a_blob_that_is_not_only_a_detached_signature_is_an_item(signature: bytes) -> None:
+    assert _names(smime_signed(signature=signature)) == ["smime.p7s"]
+
+
+# gpg --armor --detach-sign, with a throwaway Ed25519 key.
+PGP_SIGNATURE = """-----BEGIN PGP SIGNATURE-----
+
+iHUEABYIAB0WIQRWZRqZtu7xOSkVXRmois+1Y1U5qQUCawRfUwAKCRCois+1Y1U5
+qdjoAP4mEr2OTgdVTr0LuoCDUlr34HpI6o6ayblDWWTnNr/LQQD8DJe4ZVKGzXKb
+oHM3cqHbbBBlhoLmQ3ZZc0i80cTRDwI=
+=7lOF
+-----END PGP SIGNATURE-----
+"""
+
+
+def _pgp_signed(signature: str, plain: str = "請查照。") -> bytes:
+    """A PGP/MIME signed mail (RFC 3156) as Thunderbird sends it, ``signature`` as signature.asc."""
+    lines = [b"Subject: signed", b"MIME-Version: 1.0",
+             b'Content-Type: multipart/signed; micalg=pgp-sha256; '
+             b'protocol="application/pgp-signature"; boundary="S"',
+             b"", b"--S", b"Content-Type: text/plain; charset=utf-8", b"Content-Transfer-Encoding: 8bit",
+             b"", plain.encode(), b"--S",
+             b'Content-Type: application/pgp-signature; name="signature.asc"',
+             b"Content-Description: OpenPGP digital signature",
+             b'Content-Disposition: attachment; filename="signature.asc"', b"",
+             signature.encode().replace(b"\n", CRLF), b"--S--", b""]
+    return CRLF.join(lines)
+
+
+def _with_header(header: str) -> str:
+    return PGP_SIGNATURE.replace("\n\n", f"\n{header}\n\n", 1)
+
+
+def test_a_real_pgp_signature_is_skipped() -> None:
+    extraction = extract_eml(_pgp_signed(PGP_SIGNATURE), "m.eml", LIMITS)
+    assert extraction.items == () and extraction.status == "scanned"
+    assert [s.text.strip() for s in extraction.segments] == ["signed", "請查照。"]
+
+
+def test_pgp_armour_headers_are_free_text_and_scanned() -> None:
+    extraction = extract_eml(_pgp_signed(_with_header("Comment: password Tpe@2026!x")), "m.eml", LIMITS)
+    assert extraction.items == ()
+    assert ("Comment: password Tpe@2026!x", Location("body", name="application/pgp-signature")) in [
+        (s.text, s.location) for s in extraction.segments]
+
+
+FAKE_PGP = "-----BEGIN PGP SIGNATURE-----\n\n"
+
+
+@pytest.mark.parametrize("signature", [
+    FAKE_PGP + "底價新臺幣1,234,000元\n密等：極機密\n",               # the old test: a prefix
+    FAKE_PGP + "底價新臺幣1,234,000元\n-----END PGP SIGNATURE-----\n",
+    FAKE_PGP + "A123456789\nB234567890\n-----END PGP SIGNATURE-----\n",  # base64's alphabet
+    _with_header("Comment: 底價新臺幣1,234,000元"),                      # not an ASCII header
+    PGP_SIGNATURE + "底價新臺幣1,234,000元\n",                           # text after the armour
+    PGP_SIGNATURE.replace("=7lOF", "=7lOF\n密等：極機密"),
+], ids=["prefix", "text-in-armour", "ids-in-armour", "non-ascii-header", "appended", "after-crc"])
+def test_what_only_claims_to_be_a_pgp_signature_is_an_item(signature: str) -> None:
+    assert _names(_pgp_signed(signature)) == ["signature.asc"]
+
+
+def test_a_fake_pgp_signature_is_not_allowed(scanner: Scanner) -> None:
+    result = scanner.scan_bytes(_pgp_signed(FAKE_PGP + "底價新臺幣1,234,000元\n"), "mail.eml")
+    assert [item.path for item in result.items] == ["mail.eml!signature.asc"]
+    assert result.verdict != "allow"

@@ -18,10 +18,14 @@ is decoration: a small image (at most ``DECORATION_BYTES``) that the HTML body i
 ``cid:``, such as the logo in a signature (clients differ on marking it inline or attachment).  Otherwise
 every signed mail would be partial and a gateway would warn on all of them.  Its file name is
 still scanned; a large inline image (a pasted screenshot) stays an item and the mail partial.
+The ``image/*`` label is the sender's word, so decoration must also be a whole raster image by its
+bytes (:mod:`.mailparts`; not SVG, which is text) with no other file appended and
+no non-image file extension: a document sent as ``image/png`` is an item like any attachment.
 
 The detached signature of a signed mail (S/MIME ``smime.p7s``, PGP/MIME) is skipped for the same
-reason when it is one (small, with the signedData structure or the PGP armour); an encrypted mail
-(``smime.p7m``) cannot be read and stays ``partial``.
+reason when it is one and nothing else: a CMS signedData that fills the whole part and carries no
+content of its own, or a PGP armour around signature packets only (its armour header lines are
+free text and still scanned).  An encrypted mail (``smime.p7m``) cannot be read and stays ``partial``.
 
 Outlook .msg is not read: the maintained reader (extract-msg) is GPL-3.0 with a heavy dependency
 tree; see the project notes.
@@ -46,6 +50,7 @@ from ..model import Location, Problem, Segment
 from .archive import looks_cjk
 from .base import Extraction
 from .html import extract_html
+from .mailparts import DECORATION_BYTES, is_cms_signature, is_decoration, pgp_armor_headers
 from .safezip import CFB_MAGIC
 from .text import decode
 
@@ -67,8 +72,6 @@ _MAX_PART_DEPTH = 50  # multipart nesting past this is an attack, not a message
 # certificates and a signature over the first part, no document text.
 _SIGNATURES = frozenset({"application/pkcs7-signature", "application/x-pkcs7-signature",
                          "application/pgp-signature"})
-_SIGNED_DATA_OID = bytes.fromhex("06092a864886f70d010702")  # PKCS #7 signedData, DER
-DECORATION_BYTES = 64 * 1024  # a signature logo is a few KB; a pasted screenshot is more
 _CID_REF = re.compile(r"""cid:([^"'\s<>()]+)""", re.I)
 
 
@@ -132,7 +135,8 @@ class _MailReader:
         if text.strip():
             self.segments.append(Segment(text, location))
 
-    def _part(self, part: Message, depth: int) -> None:
+    def _part(self, part: Message, depth: int, data: bytes | None = None) -> None:
+        """One part and its children; ``data`` is the leaf's payload when already decoded."""
         self.parts += 1
         self.defects.update(type(d).__name__ for d in part.defects)
         if depth > _MAX_PART_DEPTH:
@@ -143,20 +147,38 @@ class _MailReader:
         if ctype in ("message/rfc822", "message/global"):
             self._attached_message(part, payload)
         elif isinstance(payload, list):
-            for index, sub in enumerate(payload):
-                if not isinstance(sub, Message):
-                    continue
-                if ctype == "multipart/signed" and index > 0 and _is_signature(sub):
-                    continue
-                self._part(sub, depth + 1)
+            self._children(payload, ctype == "multipart/signed", depth)
         else:
-            self._leaf(part, ctype)
+            self._leaf(part, ctype, _payload(part) if data is None else data)
 
-    def _leaf(self, part: Message, ctype: str) -> None:
+    def _children(self, payload: list[Any], signed: bool, depth: int) -> None:
+        """The parts of a multipart, less the detached signature of a signed one."""
+        for index, sub in enumerate(payload):
+            if not isinstance(sub, Message):
+                continue
+            data = None
+            if signed and index > 0 and _content_type(sub) in _SIGNATURES:
+                data = _payload(sub)  # decoded once: a part that is no signature is read from it
+                if self._is_signature(data):
+                    continue
+            self._part(sub, depth + 1, data)
+
+    def _is_signature(self, data: bytes) -> bool:
+        """A detached signature and nothing else; the free text of a PGP armour is scanned."""
+        if len(data) > DECORATION_BYTES:
+            return False
+        if is_cms_signature(data):
+            return True
+        headers = pgp_armor_headers(data)
+        if headers is None:
+            return False
+        self._segment(headers, Location("body", name="application/pgp-signature"))
+        return True
+
+    def _leaf(self, part: Message, ctype: str, data: bytes) -> None:
         filename = attachment_name(part)
-        data = _payload(part)
         cid = _content_id(part)
-        if cid and ctype.startswith("image/") and len(data) <= DECORATION_BYTES:
+        if cid and ctype.startswith("image/") and is_decoration(data, filename):
             self.inline_images.append((cid, filename or self._generated_name(ctype), data))
         elif filename or _disposition(part) == "attachment":
             self._item(filename or self._generated_name(ctype), data)
@@ -307,17 +329,6 @@ def _content_type(part: Message) -> str:
         return part.get_content_type()
     except Exception:
         return "application/octet-stream"
-
-
-def _is_signature(part: Message) -> bool:
-    """A detached signature, by type and by content: a document sent under a signature's type
-    (to slip past) is larger, or lacks the signedData structure or the PGP armour."""
-    if _content_type(part) not in _SIGNATURES:
-        return False
-    data = _payload(part)
-    return len(data) <= DECORATION_BYTES and (
-        (data[:1] == b"\x30" and _SIGNED_DATA_OID in data[:64])
-        or data.lstrip().startswith(b"-----BEGIN PGP SIGNATURE-----"))
 
 
 def _content_id(part: Message) -> str | None:
