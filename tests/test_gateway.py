@@ -470,6 +470,20 @@ def test_filter_runs_as_a_real_process(sink: tuple[Sink, int], processes: bool) 
     assert len(sink[0].received) == 1
 
 
+def test_smtputf8_mail_to_a_next_hop_without_it_bounces_instead_of_retrying(start_filter: Start) -> None:
+    """A 451 would be retried until the queue lifetime ends, for a reason that never goes away."""
+    plain_sink, port = Sink(), free_port()
+    controller = Controller(plain_sink, hostname="127.0.0.1", port=port, enable_SMTPUTF8=False)
+    controller.start()
+    try:
+        filter_port = start_filter(hop_port=port)
+        code, text = reply_of(filter_port, crlf(mail(to="王小明 <小明@example.gov.tw>")), utf8=True)
+    finally:
+        controller.stop()
+    assert code == 550 and "SMTPUTF8" in text
+    assert plain_sink.received == []
+
+
 def test_smtputf8_mail_is_relayed_as_smtputf8(start_filter: Start, sink: tuple[Sink, int]) -> None:
     port = start_filter()
     message = crlf(mail("會議通知", to="王小明 <小明@example.gov.tw>"))

@@ -134,9 +134,9 @@ class LeakscanFilter:
         return result, None
 
     async def _relay(self, message: bytes, envelope: Any, headers: list[tuple[str, str]]) -> str:
-        data = add_headers(message, headers)
-        return await asyncio.to_thread(relay, self.settings.next_hop, data, envelope.mail_from or "",
-                                       list(envelope.rcpt_tos), list(envelope.mail_options or ()))
+        return await asyncio.to_thread(_relay_with, headers, self.settings.next_hop, message,
+                                       envelope.mail_from or "", list(envelope.rcpt_tos),
+                                       list(envelope.mail_options or ()))
 
     async def _quarantine(self, message: bytes, envelope: Any, result: ScanResult | None,
                           reason: str) -> str:
@@ -150,6 +150,12 @@ class LeakscanFilter:
             log.error("quarantine folder not writable: %s", type(exc).__name__)
             return "451 4.3.0 Quarantine unavailable, try again later"
         return f"250 2.0.0 OK: held for review as {name}"
+
+
+def _relay_with(headers: list[tuple[str, str]], hop: NextHop, message: bytes, *envelope: Any) -> str:
+    """``relay`` of the message with ``headers`` added, both off the event loop: adding headers
+    copies the whole message (up to 100 MB when oversized mail is relayed)."""
+    return relay(hop, add_headers(message, headers), *envelope)
 
 
 def _deferred(reason: str) -> str:

@@ -8,6 +8,7 @@ the client a 4xx (it keeps the message and retries), a 5xx is passed on as a 5xx
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from dataclasses import dataclass
 
@@ -59,12 +60,18 @@ def _fold(name: str, value: str, newline: bytes) -> bytes:
     return newline.join(line.encode("ascii") for line in lines) + newline
 
 
+_BLANK_LINE = re.compile(rb"\r\n\r\n|\n\n")
+
+
 def _header_end(message: bytes) -> int:
-    """Offset of the blank line that ends the header block (the whole message if there is none)."""
-    found = [i for i in (message.find(b"\r\n\r\n"), message.find(b"\n\n")) if i != -1]
-    if not found:
+    """Offset of the blank line that ends the header block (the whole message if there is none).
+
+    One search for either line ending: looking for each in turn read a CRLF message to its end.
+    """
+    found = _BLANK_LINE.search(message)
+    if found is None:
         return len(message)
-    at = min(found)
+    at = found.start()
     return at + (2 if message.startswith(b"\r\n", at) else 1)
 
 
@@ -80,6 +87,9 @@ def relay(hop: NextHop, message: bytes, mail_from: str, rcpt_tos: list[str],
         return _passed_on(max(codes), "next hop refused every recipient")
     except smtplib.SMTPResponseException as exc:
         return _passed_on(exc.smtp_code, "next hop refused the message")
+    except smtplib.SMTPNotSupportedError:  # SMTPUTF8 asked for and not offered: it never will be
+        log.warning("next hop %s:%s does not offer SMTPUTF8", hop.host, hop.port)
+        return "550 5.6.7 Next hop does not support SMTPUTF8 for this message"
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("next hop %s:%s unavailable: %s", hop.host, hop.port, type(exc).__name__)
         return "451 4.4.1 Next hop unavailable, try again later"
