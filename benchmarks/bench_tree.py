@@ -108,7 +108,7 @@ def timed_phase(tree: Path, jobs: int, cache_dir: str | None) -> float:
     spec = ScannerSpec()
     scanner = spec.build()
     start = time.perf_counter()
-    cache = ResultCache(cache_dir, version_key(scanner, (), None), scanner, None) if cache_dir else None
+    cache = ResultCache(cache_dir, version_key(scanner, None), scanner, None) if cache_dir else None
     walked = walk([str(tree)], WalkOptions(max_size=scanner.limits.max_file_bytes))
     scan_walk(walked, spec, scanner, jobs=jobs, timeout=90, cache=cache)
     return time.perf_counter() - start

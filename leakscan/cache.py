@@ -35,7 +35,6 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +42,6 @@ from . import __version__
 from .atomic import write_atomic
 from .baseline import key_id
 from .model import Finding, Location, Problem, Reason, ScanResult, new_finding
-from .patternset import builtin_files, user_files
 from .report.sarif import DIGEST_MARK, value_digest
 from .scanner import Scanner
 from .walk import FileEntry, read_regular
@@ -57,15 +55,13 @@ FORMAT = "leakscan-cache/1"
 _INDEX_KEY_PREFIX = "sha256:"
 
 
-def version_key(scanner: Scanner, pattern_paths: Iterable[str], key: bytes | None) -> str:
-    """What the stored findings depend on, as one hash."""
+def version_key(scanner: Scanner, key: bytes | None) -> str:
+    """What the stored findings depend on, as one hash: the pattern sets as the scanner compiled
+    them (their files' digests, taken when they were read), not the files as they are now."""
     digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{scanner.limits!r}\0".encode())
-    files = list(builtin_files())
-    for path in pattern_paths:
-        files.extend(user_files(path))
-    for name, data in files:
-        digest.update(hashlib.sha256(name.encode("utf-8", "surrogateescape")).digest())
-        digest.update(hashlib.sha256(data).digest())
+    for pattern_set in scanner.pattern_sets:
+        digest.update(hashlib.sha256(pattern_set.file.encode("utf-8", "surrogateescape")).digest())
+        digest.update(bytes.fromhex(pattern_set.digest))
     digest.update(b"\0key:" + (key_id(key) or "-").encode())
     return digest.hexdigest()[:32]
 

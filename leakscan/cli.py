@@ -109,7 +109,7 @@ def _prepare(args: _WalkArgs, spec: ScannerSpec, key: bytes | None) -> tuple[Sca
     scanner = spec.build()
     cache = None
     if args.cache_dir:
-        version = version_key(scanner, args.pattern_paths, key)
+        version = version_key(scanner, key)
         cache = ResultCache(args.cache_dir, version, scanner, key)
     return scanner, cache
 

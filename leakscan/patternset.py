@@ -8,6 +8,7 @@ errors too, because a misspelt key would otherwise silently switch a check off.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 import unicodedata
@@ -102,6 +103,7 @@ class PatternSet:
     name: str
     file: str
     rules: tuple[Rule, ...]
+    digest: str = ""  # SHA-256 of the file's bytes as compiled (what a result cache depends on)
 
 
 RULE_KEYS = {
@@ -361,7 +363,7 @@ def parse_pattern_set(data: bytes, file: str, *, trusted: bool = False) -> Patte
     if not isinstance(rules, list) or not rules:
         raise checker.fail("rules", "missing (at least one [[rules]] table)")
     compiled = tuple(checker.rule(table, index) for index, table in enumerate(rules))
-    return PatternSet(name=header["name"], file=file, rules=compiled)
+    return PatternSet(name=header["name"], file=file, rules=compiled, digest=hashlib.sha256(data).hexdigest())
 
 
 def _files_in(folder: Traversable, shown: str) -> list[tuple[str, bytes]]:

@@ -36,7 +36,7 @@ def scan(root: Path, cache_dir: Path, *, action: str = "share", patterns: tuple[
          key: bytes | None = None, read_cache: bool = True, jobs: int = 0) -> Run:
     spec = ScannerSpec(patterns, action)
     scanner = _default_scanner(action) if not patterns else spec.build()
-    cache = ResultCache(cache_dir, version_key(scanner, patterns, key), scanner, key)
+    cache = ResultCache(cache_dir, version_key(scanner, key), scanner, key)
     return scan_walk(walk([str(root)]), spec, scanner, jobs=jobs, timeout=60, cache=cache,
                      read_cache=read_cache)
 
@@ -101,12 +101,14 @@ def test_a_renamed_file_is_scanned_again_because_the_name_is_scanned_too(folder:
     assert run.cache_hits == 1  # same content, new name: a miss
 
 
+EXTRA_RULES = ('[set]\nname = "extra"\n[[rules]]\nid = "ordinary-word"\ncategory = "dissemination"\n'
+               'severity = "low"\nname = { zh = "一般", en = "ordinary" }\nkeywords = ["一般公文"]\n'
+               "regex = '一般公文'\nmask = \"none\"\n[rules.examples]\nmatch = [\"一般公文\"]\n")
+
+
 def test_other_patterns_use_other_entries(folder: Path, tmp_path: Path) -> None:
     patterns = tmp_path / "extra.toml"
-    patterns.write_text('[set]\nname = "extra"\n[[rules]]\nid = "ordinary-word"\ncategory = "dissemination"\n'
-                        'severity = "low"\nname = { zh = "一般", en = "ordinary" }\nkeywords = ["一般公文"]\n'
-                        "regex = '一般公文'\nmask = \"none\"\n[rules.examples]\nmatch = [\"一般公文\"]\n",
-                        encoding="utf-8")
+    patterns.write_text(EXTRA_RULES, encoding="utf-8")
     scan(folder, tmp_path / "cache")
     run = scan(folder, tmp_path / "cache", patterns=(str(patterns),))
     assert run.cache_hits == 0
@@ -115,6 +117,17 @@ def test_other_patterns_use_other_entries(folder: Path, tmp_path: Path) -> None:
     changed = scan(folder, tmp_path / "cache", patterns=(str(patterns),))
     assert changed.cache_hits == 0 and {f.severity for f in changed.results[0].findings
                                                       if f.rule == "ordinary-word"} == {"medium"}
+
+
+def test_the_version_is_that_of_the_rules_compiled_not_of_the_files_now(tmp_path: Path) -> None:
+    """A pattern file edited after the scanner read it must not label the old rules' results."""
+    patterns = tmp_path / "extra.toml"
+    patterns.write_text(EXTRA_RULES, encoding="utf-8")
+    scanner = ScannerSpec((str(patterns),)).build()
+    before = version_key(scanner, None)
+    patterns.write_text(patterns.read_text(encoding="utf-8").replace('"low"', '"medium"'), encoding="utf-8")
+    assert version_key(scanner, None) == before
+    assert version_key(ScannerSpec((str(patterns),)).build(), None) != before
 
 
 def test_decisions_follow_the_current_action_not_the_cached_one(folder: Path, tmp_path: Path) -> None:
