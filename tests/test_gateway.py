@@ -408,7 +408,8 @@ def test_ascii_replies_spell_out_whole_terms_only() -> None:
     (["--on-block", "quarantine"], "quarantine needs a quarantine folder"),
     (["--next-hop", "nowhere"], "expected HOST:PORT"),
     (["--on-warn", "shrug"], "Invalid value"),
-], ids=["quarantine-without-folder", "bad-next-hop", "bad-choice"])
+    (["--port", "0"], "Invalid value"),  # "listen on port 0" would fail later, with a misleading error
+], ids=["quarantine-without-folder", "bad-next-hop", "bad-choice", "port-0"])
 def test_command_rejects_bad_options(args: list[str], message: str) -> None:
     result = CliRunner().invoke(smtp_filter, args)
     assert result.exit_code == 2 and message in result.output

@@ -32,7 +32,7 @@ def _host_port(value: str) -> tuple[str, int]:
 
 @click.command("smtp-filter", context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=10025, show_default=True,
+@click.option("--port", type=click.IntRange(1, 65535), default=10025, show_default=True,
               help="Port to listen on.")
 @click.option("--next-hop", default="127.0.0.1:10026", show_default=True, metavar="HOST:PORT",
               help="Where allowed mail is relayed (Postfix: the re-injection smtpd).")
