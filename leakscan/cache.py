@@ -96,10 +96,10 @@ class EntryWriter:
         # Plain string joins: a cached rerun looks up thousands of entries, pathlib costs 40 µs each.
         return Path(os.path.join(self._folder, key[:2], key + ".json"))
 
-    def write(self, name: str, digest: str, result: ScanResult) -> bool:
-        """Store ``result`` (values dropped) unless it depends on the moment; True if stored."""
+    def write(self, name: str, digest: str, result: ScanResult) -> None:
+        """Store ``result`` (values dropped) unless it depends on the moment; best effort."""
         if not cacheable(result):
-            return False
+            return
         target = self.path(name, digest)
         try:
             if target.parent not in self._folders:
@@ -110,8 +110,7 @@ class EntryWriter:
         except (OSError, ValueError):
             # A full disk, a read-only cache or an entry that cannot be encoded (a UnicodeError is
             # a ValueError) costs a rescan next time, never a result.
-            return False
-        return True
+            return
 
     def _dump(self, result: ScanResult) -> dict[str, Any]:
         return {
