@@ -120,6 +120,7 @@ class _Checker:
     def __init__(self, file: str, *, trusted: bool) -> None:
         self.file = file
         self.trusted = trusted
+        self.shared: Mapping[str, Any] = {}  # the set's [contexts.NAME] tables, for ``use = "NAME"``
         self.rule_id: str | None = None
 
     def fail(self, field: str | None, problem: str) -> PatternError:
@@ -170,6 +171,17 @@ class _Checker:
             raise self.fail(key, "must be a table with non-empty zh and en strings")
         return value["zh"], value["en"]
 
+    def shared_context(self, entry: Mapping[str, Any], field: str) -> Mapping[str, Any]:
+        """``entry`` with the set's ``[contexts.NAME]`` it names by ``use`` filled in (its own
+        keys win), so one context serves many rules without copies drifting apart."""
+        if "use" not in entry:
+            return entry
+        name = entry["use"]
+        shared = self.shared.get(name) if isinstance(name, str) else None
+        if not isinstance(shared, dict):
+            raise self.fail(f"{field}.use", f"no [contexts.{name}] table in this file")
+        return {**shared, **{k: v for k, v in entry.items() if k != "use"}}
+
     def contexts(self, table: Mapping[str, Any], key: str, *, with_severity: bool) -> tuple[Context, ...]:
         entries = table.get(key, [])
         if not isinstance(entries, list):
@@ -179,6 +191,7 @@ class _Checker:
             field = f"{key}[{index}]"
             if not isinstance(entry, dict):
                 raise self.fail(field, "must be a table")
+            entry = self.shared_context(entry, field)
             unknown = set(entry) - CONTEXT_KEYS
             if unknown:
                 raise self.fail(field, f"unknown key {sorted(unknown)[0]!r}")
@@ -353,9 +366,13 @@ def parse_pattern_set(data: bytes, file: str, *, trusted: bool = False) -> Patte
         raise checker.fail(None, "not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise checker.fail(None, f"not valid TOML: {exc}") from None
-    unknown = set(document) - {"set", "rules"}
+    unknown = set(document) - {"set", "rules", "contexts"}
     if unknown:
         raise checker.fail(sorted(unknown)[0], "unknown top-level key")
+    shared = document.get("contexts", {})
+    if not isinstance(shared, dict):
+        raise checker.fail("contexts", "must be a table of named context tables")
+    checker.shared = shared
     header = document.get("set")
     if not isinstance(header, dict) or not isinstance(header.get("name"), str):
         raise checker.fail("set.name", "missing")

@@ -44,6 +44,7 @@ def test_every_builtin_rule_has_negative_examples() -> None:
     ("not-toml", "not-toml.toml: not valid TOML"),
     ("bad-severity", "bad-severity.toml: loud-rule: severity: 'critical' is not one of"),
     ("bad-reach", "bad-reach.toml: far-reach: reach: must be an integer from 1 to 2000, or [before, after]"),
+    ("unknown-context", "unknown-context.toml: phone-like: adjust[0].use: no [contexts.near-lable] table"),
 ])
 def test_broken_pattern_files_name_file_rule_and_field(name: str, message: str) -> None:
     with pytest.raises(PatternError) as caught:
