@@ -29,7 +29,7 @@ from .report import render_json, render_text
 from .report.sarif import render_sarif
 from .runner import Run, scan_walk
 from .scanner import Scanner
-from .walk import NOT_READ_SKIPS, WalkOptions, walk
+from .walk import WalkOptions, walk
 
 LANG = click.Choice(messages.LANGS)
 
@@ -183,8 +183,6 @@ def scan(paths: Sequence[str], output_format: str, action: str, lang: str, show_
         click.echo(render_text(results, action, lang=lang, reveal=show_values, rule_names=names,
                                skipped=run.skipped, known=known), nl=False)
     verdicts = [known.gate_verdict(r, scanner) if known else r.verdict for r in results]
-    if any(s.reason in NOT_READ_SKIPS for s in run.skipped):
-        verdicts.append(scanner.decide((), "unreadable")[0].verdict)  # skipped unread: as unread
     threshold = VERDICTS.index(fail_on)
     sys.exit(1 if any(VERDICTS.index(v) >= threshold for v in verdicts) else 0)
 

@@ -84,6 +84,8 @@ _TABLES: dict[str, dict[str, tuple[str, str]]] = {
         "encoding": ("部分位元組無法解碼，已以替代字元讀取", "some bytes could not be decoded"),
         "io-error": ("無法讀取檔案", "the file could not be read"),
         "not-a-file": ("不是一般檔案，未讀取", "not a regular file, not read"),
+        "unreadable-folder": ("資料夾無法列出，其中的檔案都未檢查",
+                              "the folder could not be listed; none of its files were checked"),
         "internal-error": ("檢查時發生內部錯誤", "internal error while scanning"),
         "corrupt": ("檔案損壞，無法讀取", "the file is damaged"),
         "encrypted": ("檔案有密碼保護，無法檢查", "password-protected, not read"),

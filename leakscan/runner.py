@@ -14,7 +14,7 @@ from .batch import ScannerSpec, ScanTask, run_tasks, scan_task
 from .cache import ResultCache
 from .model import ScanResult
 from .scanner import Scanner
-from .walk import Skipped, WalkResult, display_path
+from .walk import NOT_READ_SKIPS, Skipped, WalkResult, display_path
 
 __all__ = ["Run", "scan_walk"]
 
@@ -24,7 +24,10 @@ Progress = Callable[[int, int, int], None]  # files done, files in all, findings
 @dataclass(slots=True)
 class Run:
     """The results in walk order (paths safe to print), each file's path below its scanned
-    folder (for baselines), what the walk skipped, and how many results came from the cache."""
+    folder (for baselines), what the walk skipped on purpose, and how many results came from
+    the cache.  Paths the walk meant to read and could not (too large, an unlistable folder, an
+    I/O error) are results, ``unreadable`` with that problem, after the files: a report shows
+    them with a decision like any file it could not read, never only as "skipped"."""
 
     results: list[ScanResult] = field(default_factory=list)
     relatives: list[str] = field(default_factory=list)
@@ -68,9 +71,16 @@ def scan_walk(walked: WalkResult, spec: ScannerSpec, scanner: Scanner, *, jobs: 
         if cache is not None:
             cache.save_index()
     final = [_displayed(r) for r in results if r is not None]
-    return Run(final, [display_path(e.relative) for e in files],
-               [replace(s, path=display_path(s.path)) for s in walked.skipped],
-               cache.hits if cache is not None else 0)
+    relatives = [display_path(e.relative) for e in files]
+    skipped: list[Skipped] = []
+    for entry in walked.skipped:
+        shown = display_path(entry.path)
+        if entry.reason in NOT_READ_SKIPS:
+            final.append(scanner.unreadable(shown, entry.reason, entry.detail))
+            relatives.append(shown)
+        else:
+            skipped.append(replace(entry, path=shown))
+    return Run(final, relatives, skipped, cache.hits if cache is not None else 0)
 
 
 def _displayed(result: ScanResult) -> ScanResult:

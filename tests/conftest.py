@@ -27,3 +27,19 @@ def rules_found(scanner: Scanner, text: str, part: str = "body") -> dict[str, li
     for finding in scanner.detect([Segment(text, Location(part))]):
         found.setdefault(finding.rule, []).append(finding)
     return found
+
+
+@pytest.fixture
+def locked_folders(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Folders named ``locked`` cannot be listed (chmod 0 does not stop root, so refuse like the
+    OS would)."""
+    import os
+
+    real_scandir = os.scandir
+
+    def scandir(path: str) -> object:
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)

@@ -14,7 +14,7 @@ from leakscan.batch import ScannerSpec, ScanTask, WorkerStartError, run_tasks, s
 from leakscan.model import ScanResult
 from leakscan.progress import ProgressLine
 from leakscan.runner import scan_walk
-from leakscan.walk import walk
+from leakscan.walk import WalkOptions, walk
 
 SECRET = "密等及解密條件或保密期限：機密\n身分證字號A123456789\n"
 
@@ -135,3 +135,24 @@ def test_the_progress_line_counts_files_and_findings() -> None:
         "[########----------------] 1/3 files · 2 finding(s)",
         "[########################] 3/3 files · 5 finding(s)"]
     assert stream.getvalue().endswith("\r\x1b[K")
+
+
+@pytest.mark.usefixtures("locked_folders")
+def test_paths_the_walk_could_not_read_are_unreadable_results(tmp_path: Path) -> None:
+    """A folder that cannot be listed and a file over the size limit come back as unread files,
+    decided as such (warn, or block when failing closed), not only as skipped paths."""
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "名冊.txt").write_text(SECRET, encoding="utf-8")
+    (tmp_path / "big.txt").write_text("一般公文" * 100, encoding="utf-8")
+    (tmp_path / "a.txt").write_text("一般公文", encoding="utf-8")
+    (tmp_path / "b.tmp").write_text(SECRET, encoding="utf-8")
+    walked = walk([str(tmp_path)], WalkOptions(exclude=("*.tmp",), max_size=100))
+    for fail_closed, verdict in ((False, "warn"), (True, "block")):
+        spec = ScannerSpec(fail_closed=fail_closed)
+        run_ = scan_walk(walked, spec, spec.build(), jobs=0, timeout=60)
+        shown = [(Path(r.path).name, r.status, r.verdict, [p.code for p in r.problems]) for r in run_.results]
+        assert shown == [("a.txt", "scanned", "allow", []),
+                         ("big.txt", "unreadable", verdict, ["too-large"]),
+                         ("locked", "unreadable", verdict, ["unreadable-folder"])]
+        assert [(Path(s.path).name, s.reason) for s in run_.skipped] == [("b.tmp", "excluded")]
+        assert len(run_.relatives) == len(run_.results)

@@ -165,13 +165,33 @@ def test_folder_scan_reports_skipped_files_and_the_summary(tmp_path: Path) -> No
     docs = ci_tree(tmp_path)
     result = run("scan", str(docs), "--max-size", "1000", "-j", "1", "--lang", "en")
     assert result.exit_code == 1
-    assert f"{docs / 'big.log'}: over the size limit, not read (2000 > 1000 bytes)" in result.output
-    assert "Skipped 2: ignored by .leakscanignore 1, over the size limit, not read 1" in result.output
+    # Too large to read is not a skip by choice: the file is reported unread, with a decision.
+    assert f"== {docs / 'big.log'} (not read)" in result.output
+    assert "not read: file exceeds the size limit, not read (2000 > 1000 bytes)" in result.output
+    assert "Skipped 1: ignored by .leakscanignore 1" in result.output
     assert "名單" not in result.output  # ignored folders are counted, not listed
     assert "Findings by category: classification marking 1, personal data 1, credential 1" in result.output
     document = json.loads(run("scan", str(docs), "--max-size", "1000", "-j", "0", "--format", "json").output)
-    assert document["summary"]["skipped"]["by_reason"] == {"ignored": 1, "too-large": 1}
-    assert [f["path"] for f in document["files"]] == [str(docs / "一般.txt"), str(docs / "簽呈.txt")]
+    assert document["summary"]["skipped"]["by_reason"] == {"ignored": 1}
+    assert [f["path"] for f in document["files"]] == [str(docs / "一般.txt"), str(docs / "簽呈.txt"),
+                                                     str(docs / "big.log")]
+    big = document["files"][2]
+    assert (big["status"], big["decision"], [p["code"] for p in big["problems"]]) == (
+        "unreadable", "warn", ["too-large"])
+    assert document["summary"]["not_read"] == [
+        {"path": str(docs / "big.log"), "status": "unreadable", "problems": ["too-large"]}]
+
+
+def test_too_large_file_blocks_with_fail_closed_and_says_so(tmp_path: Path) -> None:
+    """The report's verdict and the exit status agree for a file the size limit kept out."""
+    (tmp_path / "big.txt").write_text("普通內容" * 500, encoding="utf-8")
+    open_run = run("scan", str(tmp_path), "--max-size", "100", "-j", "0", "--format", "json")
+    closed = run("scan", str(tmp_path), "--max-size", "100", "-j", "0", "--format", "json", "--fail-closed")
+    assert (open_run.exit_code, closed.exit_code) == (0, 1)
+    assert json.loads(open_run.output)["files"][0]["decision"] == "warn"
+    assert json.loads(closed.output)["files"][0]["decision"] == "block"
+    text = run("scan", str(tmp_path), "--max-size", "100", "-j", "0", "--fail-closed")
+    assert "分享：禁止" in text.output and "允許" not in text.output
 
 
 def test_exclude_and_include_globs(tmp_path: Path) -> None:
@@ -278,7 +298,7 @@ def test_hostile_names_do_not_break_reports(tmp_path: Path) -> None:
     assert sorted(a["properties"]["path"] for a in sarif["artifacts"]) == shown
 
 
-def test_ci_run_over_examples_writes_valid_sarif_with_skipped_files(tmp_path: Path) -> None:
+def test_ci_run_over_examples_writes_valid_sarif_with_unread_files(tmp_path: Path) -> None:
     from .test_report_sarif import validate
 
     result = run("scan", str(EXAMPLES), "--format", "sarif", "--max-size", "20000", "-j", "2",
@@ -287,9 +307,12 @@ def test_ci_run_over_examples_writes_valid_sarif_with_skipped_files(tmp_path: Pa
     log = json.loads(result.output)
     validate(log)
     notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
-    skipped = [n for n in notes if n["properties"]["status"] == "skipped"]
-    assert skipped and all(n["properties"]["reason"] == "too-large" for n in skipped)
-    assert any(n["properties"]["status"] == "unreadable" for n in notes)
+    unread = {n["properties"]["path"]: n for n in notes if n["properties"]["status"] == "unreadable"}
+    too_large = [p for p in EXAMPLES.iterdir() if p.is_file() and p.stat().st_size > 20000]
+    assert too_large, "the examples must hold a file over the size limit given above"
+    assert {str(p) for p in too_large} <= set(unread)
+    assert not [n for n in notes if n["properties"]["status"] == "skipped"
+                and n["properties"].get("reason") == "too-large"]
 
 
 def test_ci_run_with_a_baseline_marks_sarif_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

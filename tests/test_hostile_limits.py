@@ -96,13 +96,14 @@ def test_two_gigabyte_file_through_the_cli(tmp_path: Path) -> None:
                                 str(big), str(secret)], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert completed.returncode == 1, completed.stderr
     report = json.loads(completed.stdout)
-    skipped = report["summary"]["skipped"]
-    assert skipped["count"] == 1 and skipped["by_reason"] == {"too-large": 1}, skipped
-    assert [(entry["path"], entry["reason"]) for entry in skipped["files"]] == [(str(big), "too-large")]
-    assert str(TWO_GB) in skipped["files"][0]["detail"], skipped  # the size it was refused for
+    assert report["summary"]["skipped"]["count"] == 0, report["summary"]
     entries = {entry["path"]: entry for entry in report["files"]}
-    assert list(entries) == [str(secret)], "the big file is skipped, not scanned"
+    assert list(entries) == [str(secret), str(big)], "the big file is reported unread after the others"
     assert entries[str(secret)]["decision"] == "block"
+    refused = entries[str(big)]
+    assert (refused["status"], refused["decision"]) == ("unreadable", "warn"), refused
+    assert [p["code"] for p in refused["problems"]] == ["too-large"], refused
+    assert str(TWO_GB) in refused["problems"][0]["detail"], refused  # the size it was refused for
     assert "password-value" in {f["rule"] for f in entries[str(secret)]["findings"]}
 
 

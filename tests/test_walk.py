@@ -106,16 +106,9 @@ def test_fifos_are_reported_and_never_opened(tmp_path: Path) -> None:
         read_regular(str(tmp_path / "pipe"), 10)  # does not block either
 
 
-def test_unreadable_folders_are_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("locked_folders")
+def test_unreadable_folders_are_reported(tmp_path: Path) -> None:
     tree(tmp_path, {"locked/a.txt": "", "b.txt": ""})
-    real_scandir = os.scandir
-
-    def scandir(path: str) -> object:  # chmod 0 does not stop root, so refuse like the OS would
-        if Path(path).name == "locked":
-            raise PermissionError(13, "Permission denied")
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
     assert scanned(tmp_path) == ["b.txt"]
     [skipped] = walk([str(tmp_path)]).skipped
     assert (Path(skipped.path).name, skipped.reason, skipped.detail) == (
