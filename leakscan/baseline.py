@@ -46,7 +46,11 @@ def _item_path(relative: str, top: ScanResult, result: ScanResult) -> str:
     """The path a fingerprint is computed over: the file below the scanned folder, then the item."""
     if result is top:
         return relative
-    inner = result.path.split("!", 1)[1] if "!" in result.path else result.path
+    prefix = top.path + "!"
+    if result.path.startswith(prefix):  # items are named below their file: dir/a.zip!b.txt
+        inner = result.path[len(prefix):]
+    else:  # results built by a caller from scan_bytes (a.zip!b.txt) for a file found at dir/a.zip
+        inner = result.path.split("!", 1)[1] if "!" in result.path else result.path
     return f"{relative}!{inner}"
 
 

@@ -15,13 +15,14 @@ from the stored findings with the current policy and action, so a change of ``--
 
 What is stored: no matched value, since findings keep their masked value and, when a fingerprint
 key is set, a keyed digest of the value (``report.sarif.value_digest``), so baselines and SARIF
-fingerprints match those of a fresh scan.  But an entry does hold what a report of the file shows
+fingerprints match those of a fresh scan. But an entry does hold what a report of the file shows
 besides values: rules, locations, reasons (with their context words) and problems, and the names
-of the items found inside a container (the members of an archive, the attachments of an e-mail)
-as they appear in reports.  A scanned file's own path and name are not stored: the index keys a
-file by the SHA-256 of its absolute path, and entries by a hash of name and content.  An unkeyed
-hash of a name that can be guessed (one holding an ID number, say) can be confirmed by trying it,
-so treat a cache folder like the reports it can reproduce.
+of the items found inside a container (the members of an archive, the attachments of an e-mail),
+below their file (``內部/名冊.txt``; a hit names them below the file's current path). A scanned file's
+own path and name are not stored: the index keys a file by the SHA-256 of its absolute path, and
+entries by a hash of name and content. An unkeyed hash of a name that can be guessed (one holding
+an ID number, say) can be confirmed by trying it, so treat a cache folder like the reports it can
+reproduce.
 
 Writes go to a temporary file renamed into place; an entry that cannot be written costs a rescan
 next time, and an entry that cannot be read or parsed is treated as missing and the file is
@@ -48,7 +49,7 @@ from .walk import FileEntry, read_regular
 
 __all__ = ["FORMAT", "UNCACHEABLE", "EntryWriter", "ResultCache", "cacheable", "version_key"]
 
-FORMAT = "leakscan-cache/1"
+FORMAT = "leakscan-cache/2"  # 2: item paths stored below their file, not under its name
 
 # Index keys are "sha256:" and a hex digest; keys without the prefix (older indexes kept the path
 # itself in hex) are dropped when the index is read: those files miss once and are hashed again.
@@ -112,13 +113,16 @@ class EntryWriter:
             # a ValueError) costs a rescan next time, never a result.
             return
 
-    def _dump(self, result: ScanResult) -> dict[str, Any]:
+    def _dump(self, result: ScanResult, top: str | None = None) -> dict[str, Any]:
+        """The entry of ``result``; items keep only their path below the file (``top``), since
+        the same content may sit at another path next time."""
+        top = result.path if top is None else top
         return {
             "format": FORMAT,  # no "path": the top file's own path and name are never stored
             "status": result.status,
             "problems": [[p.code, p.detail] for p in result.problems],
             "findings": [self._dump_finding(f) for f in result.findings],
-            "items": [self._dump(item) | {"path": item.path} for item in result.items],
+            "items": [self._dump(item, top) | {"path": _below(item.path, top)} for item in result.items],
         }
 
     def _dump_finding(self, finding: Finding) -> dict[str, Any]:
@@ -212,8 +216,9 @@ class ResultCache:
             raise ValueError("not a cache entry")
         return self._load_result(stored, path)
 
-    def _load_result(self, stored: dict[str, Any], path: str) -> ScanResult:
-        items = tuple(self._load_result(item, item["path"]) for item in stored["items"])
+    def _load_result(self, stored: dict[str, Any], path: str, top: str | None = None) -> ScanResult:
+        top = path if top is None else top
+        items = tuple(self._load_result(item, f"{top}!{item['path']}", top) for item in stored["items"])
         findings = tuple(self._load_finding(f) for f in stored["findings"])
         nested = [f for item in items for r in item.all_results() for f in r.findings]
         decision, decisions = self.scanner.decide((*findings, *nested), stored["status"])
@@ -235,3 +240,11 @@ class ResultCache:
         return new_finding(stored["rule"], stored["category"], stored["severity"], stored["level"],
                         Location.from_dict(stored["location"]), stored["masked"], reasons,
                         DIGEST_MARK + digest if digest else "")
+
+
+def _below(path: str, top: str) -> str:
+    """An item's path without its file's (``top!``); ValueError if it is not below it, so such a
+    result is not stored rather than stored under a wrong name."""
+    if not path.startswith(top + "!"):
+        raise ValueError("item path not below its file")
+    return path[len(top) + 1:]

@@ -176,8 +176,8 @@ class Scanner:
             return self.unreadable(shown, "io-error", detail, action=action), None
         if len(data) > limit:  # it grew while being read
             return self.unreadable(shown, "too-large", f"> {limit} bytes", action=action), None
-        result = self.scan_bytes(data, PurePath(shown).name, action=action)
-        return replace(result, path=shown), data
+        # The name chooses the format; items are named below the path as given (dir/a.zip!b.txt).
+        return self._scan_bytes(data, PurePath(shown).name, shown, action, 0, self._with_deadline()), data
 
     def decide(self, findings: Sequence[Finding], status: str,
                action: str | None = None) -> tuple[Decision, tuple[Decision, ...]]:

@@ -139,3 +139,21 @@ def test_two_files_named_alike_on_the_command_line_are_two_files(tmp_path: Path,
     only_a = Baseline.create(run.results[:1], run.relatives[:1], b"k")[0]
     known = Matcher(only_a, run.results, run.relatives, b"k")
     assert [known.gate_verdict(r, scanner) for r in run.results] == ["allow", "block"]
+
+
+def test_items_keep_their_baseline_entries_when_the_folder_moves(tmp_path: Path, scanner: Scanner) -> None:
+    """Items are keyed by the file below the scanned folder plus the path inside it, whatever the
+    folder is called, '!' included (a CI workspace named build!7), and the file name too."""
+    from .fixtures_mail import zip_of
+
+    data = zip_of({"內部!舊/名冊.txt": SECRET.encode()})
+    first, second = tmp_path / "build!6" / "share", tmp_path / "build!7" / "share"
+    for root in (first, second):
+        root.mkdir(parents=True)
+        (root / "資料!v2.zip").write_bytes(data)
+    run = scan(first, scanner)
+    baseline, text = Baseline.create(run.results, run.relatives, None)
+    assert {row["path"] for row in json.loads(text)["findings"]} == {"資料!v2.zip!內部!舊/名冊.txt"}
+    again = scan(second, scanner)
+    known = Matcher(baseline, again.results, again.relatives, None)
+    assert again.results[0].verdict == "block" and known.gate_verdict(again.results[0], scanner) == "allow"

@@ -18,6 +18,8 @@ from leakscan.report.sarif import finding_fingerprints
 from leakscan.runner import Run, scan_walk
 from leakscan.walk import walk
 
+from .fixtures_mail import zip_of
+
 ID = "A123456789"
 PASSWORD = "Tpe@2026!x"
 SECRET = f"密等及解密條件或保密期限：機密\n身分證字號{ID}\n密碼：{PASSWORD}\n"
@@ -271,3 +273,20 @@ def test_an_index_of_the_older_format_misses_and_is_replaced(folder: Path, tmp_p
     run = scan(folder, tmp_path / "cache")
     assert run.cache_hits == 2 and comparable(run) == comparable(first)  # entries found by content
     assert not set(old) & set(json.loads(index.read_text(encoding="utf-8")))  # no path left in it
+
+
+def test_items_come_back_named_below_the_file_where_it_is_now(tmp_path: Path) -> None:
+    """An entry holds item paths below their file, so the same archive found at another path
+    (a new checkout) gets its items named there, not where it was first scanned."""
+    data = zip_of({"內部/名冊.txt": SECRET.encode(), "外層.zip": b"x"})
+    for place in ("a", "b!c"):
+        (tmp_path / place).mkdir()
+        (tmp_path / place / "資料.zip").write_bytes(data)
+    first = scan(tmp_path / "a", tmp_path / "cache")
+    second = scan(tmp_path / "b!c", tmp_path / "cache")
+    assert (first.cache_hits, second.cache_hits) == (0, 1)
+    for run, place in ((first, "a"), (second, "b!c")):
+        top = run.results[0]
+        assert [item.path for item in top.items] == [f"{tmp_path / place / '資料.zip'}!內部/名冊.txt",
+                                                     f"{tmp_path / place / '資料.zip'}!外層.zip"]
+    assert comparable(scan_uncached(tmp_path / "b!c")) == comparable(second)

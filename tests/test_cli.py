@@ -350,3 +350,17 @@ def test_baseline_written_where_it_cannot_be_is_a_clear_error(tmp_path: Path) ->
                                        "-o", str(tmp_path / "no" / "such" / "folder" / "b.json")])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "b.json" in result.output
+
+
+def test_sarif_names_items_once_below_their_file(tmp_path: Path) -> None:
+    from .fixtures_mail import zip_of
+
+    (tmp_path / "共用").mkdir()
+    (tmp_path / "共用" / "資料.zip").write_bytes(zip_of({"附件/名冊.txt": "身分證字號A123456789".encode()}))
+    log = json.loads(run("scan", str(tmp_path / "共用"), "--format", "sarif", "-j", "0").output)
+    [result] = log["runs"][0]["results"]
+    assert result["properties"]["item"] == "附件/名冊.txt"
+    name = result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+    assert name.endswith("共用/資料.zip!附件/名冊.txt") and name.count("!") == 1, name
+    document = json.loads(run("scan", str(tmp_path / "共用"), "--format", "json", "-j", "0").output)
+    assert document["files"][0]["items"][0]["path"] == f"{tmp_path / '共用' / '資料.zip'}!附件/名冊.txt"

@@ -154,3 +154,17 @@ def test_default_time_budget_does_not_cut_ordinary_files(scanner: Scanner) -> No
 
     result = scanner.scan_bytes(make_pdf(["密等及解密條件或保密期限：機密"] * 5), "簽呈.pdf")
     assert result.status == "scanned" and len(result.findings) == 5
+
+
+def test_items_of_a_file_on_disk_are_named_below_the_path_as_given(tmp_path: Path, scanner: Scanner) -> None:
+    from .fixtures_mail import zip_of
+
+    data = zip_of({"附件/名冊.txt": "身分證字號A123456789".encode()})
+    (tmp_path / "共用").mkdir()
+    (tmp_path / "共用" / "資料.zip").write_bytes(data)
+    shown = str(tmp_path / "共用" / "資料.zip")
+    result = scanner.scan_path(shown)
+    assert result.path == shown
+    assert [item.path for item in result.items] == [f"{shown}!附件/名冊.txt"]
+    # From bytes there is no path: items are named below the file name given.
+    assert [i.path for i in scanner.scan_bytes(data, "資料.zip").items] == ["資料.zip!附件/名冊.txt"]
