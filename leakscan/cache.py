@@ -2,8 +2,10 @@
 
 Layout under the cache folder (``--cache DIR``)::
 
-    v1/index.json                 sha256(path) → (size, mtime_ns, ctime_ns, inode, device, content sha256)
+    v1/index.json                 sha256(path) → (size, mtime_ns, ctime_ns, inode, device, content
+                                  sha256, day last used)
     v1/<version key>/<aa>/<key>   one result per (file name, content), JSON
+    v1/pruned                     its modification time: when entries were last pruned
 
 An unchanged file (same stat key) is found without being opened; a changed stat key (a fresh CI
 checkout) costs one read to hash the content, no parsing.  The entry key covers the file name too,
@@ -24,6 +26,11 @@ entries by a hash of name and content. An unkeyed hash of a name that can be gue
 an ID number, say) can be confirmed by trying it, so treat a cache folder like the reports it can
 reproduce.
 
+Nothing is kept for ever: an index row unused for ``KEEP_DAYS`` days is dropped when the index is
+read (a CI workspace path that is gone), and once a day, at the end of a run, entries of any
+version unused for that long are deleted (a hit refreshes an entry's modification time).  So a
+cache restored from run to run in CI stays the size of what recent runs use.
+
 Writes go to a temporary file renamed into place; an entry that cannot be written costs a rescan
 next time, and an entry that cannot be read or parsed is treated as missing and the file is
 scanned again.  Entries are UTF-8 JSON in which names that were not UTF-8 (surrogate escapes)
@@ -36,6 +43,7 @@ import contextlib
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +55,14 @@ from .report.sarif import DIGEST_MARK, value_digest
 from .scanner import Scanner
 from .walk import FileEntry, read_regular
 
-__all__ = ["FORMAT", "UNCACHEABLE", "EntryWriter", "ResultCache", "cacheable", "version_key"]
+__all__ = ["FORMAT", "KEEP_DAYS", "UNCACHEABLE", "EntryWriter", "ResultCache", "cacheable", "version_key"]
 
 FORMAT = "leakscan-cache/2"  # 2: item paths stored below their file, not under its name
+
+# Index rows and entries unused for this many days are dropped; pruning runs at most once a day.
+KEEP_DAYS = 30
+_DAY = 86400
+_PRUNED_MARK = "pruned"  # a file in v1/ whose modification time is that of the last pruning
 
 # Index keys are "sha256:" and a hex digest; keys without the prefix (older indexes kept the path
 # itself in hex) are dropped when the index is read: those files miss once and are hashed again.
@@ -145,20 +158,27 @@ class ResultCache:
         self.entries = self.base / version
         self.scanner = scanner
         self.writer = EntryWriter(self.entries, fingerprint_key)
+        self.changed = False
         self.index: dict[str, list[Any]] = self._load_index()
         self.empty = not self.entries.is_dir()  # nothing to find: do not hash files before scanning
-        self.changed = False
         self.hits = 0
         self._reasons: dict[tuple[str, str, tuple[str, ...] | None], Reason] = {}
 
     def _load_index(self) -> dict[str, list[Any]]:
+        """Rows are (size, mtime, ctime, inode, device, content hash, day last used); rows of
+        another shape, keys of an older format and rows unused for ``KEEP_DAYS`` are dropped."""
         try:
             data = json.loads((self.base / "index.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
         if not isinstance(data, dict):
             return {}
-        return {key: row for key, row in data.items() if key.startswith(_INDEX_KEY_PREFIX)}
+        oldest = _today() - KEEP_DAYS
+        index = {key: row for key, row in data.items()
+                 if key.startswith(_INDEX_KEY_PREFIX) and isinstance(row, list) and len(row) == _ROW
+                 and isinstance(row[-1], int) and row[-1] >= oldest}
+        self.changed = len(index) != len(data)
+        return index
 
     @staticmethod
     def _index_key(path: str) -> str:
@@ -168,9 +188,13 @@ class ResultCache:
 
     def _content_hash(self, entry: FileEntry) -> str | None:
         """The content hash of a file: from the index if its stat key is unchanged, else read."""
-        known = self.index.get(self._index_key(entry.path))
-        if isinstance(known, list) and known and list(entry.stat_key) == known[:-1]:
-            return str(known[-1])
+        key = self._index_key(entry.path)
+        known = self.index.get(key)
+        if known is not None and entry.stat_key and list(entry.stat_key) == known[:-2]:
+            if known[-1] != (today := _today()):
+                known[-1] = today
+                self.changed = True
+            return str(known[-2])
         if self.empty:
             return None
         try:
@@ -184,7 +208,7 @@ class ResultCache:
     def remember(self, entry: FileEntry, digest: str) -> None:
         """Record a file's stat key and content hash (saved by ``save_index``)."""
         if entry.stat_key:
-            self.index[self._index_key(entry.path)] = [*entry.stat_key, digest]
+            self.index[self._index_key(entry.path)] = [*entry.stat_key, digest, _today()]
             self.changed = True
 
     def get(self, entry: FileEntry) -> ScanResult | None:
@@ -192,22 +216,61 @@ class ResultCache:
         digest = self._content_hash(entry)
         if digest is None:
             return None
+        path = self.writer.path(entry.path, digest)
         try:
-            data = self.writer.path(entry.path, digest).read_bytes()
+            data = path.read_bytes()
             stored = json.loads(data.decode("utf-8", "surrogatepass"))
             result = self._load(stored, entry.path)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # missing or damaged: scan again
+        with contextlib.suppress(OSError):  # used now: not pruned for another KEEP_DAYS
+            os.utime(path)
         self.hits += 1
         return result
 
     def save_index(self) -> None:
-        """Write the index; if that fails, the next run hashes files again (nothing else is lost)."""
+        """Write the index, then prune if the last pruning is a day old; if either fails, the
+        next run hashes or prunes again (nothing else is lost)."""
         if self.changed:
             with contextlib.suppress(OSError):
                 self.base.mkdir(parents=True, exist_ok=True)
                 write_atomic(self.base / "index.json", json.dumps(self.index).encode("utf-8"))
                 self.changed = False
+        with contextlib.suppress(OSError):
+            self.prune()
+
+    def prune(self, *, force: bool = False) -> int:
+        """Delete entries of every version unused for ``KEEP_DAYS`` days, at most once a day
+        unless ``force``; the number deleted.  Another run reading an entry deleted here just
+        scans that file again."""
+        mark = self.base / _PRUNED_MARK
+        now = time.time()
+        try:
+            if not force and now - mark.stat().st_mtime < _DAY:
+                return 0
+        except FileNotFoundError:
+            pass
+        if not self.base.is_dir():
+            return 0
+        mark.touch()
+        oldest = now - KEEP_DAYS * _DAY
+        deleted = 0
+        for version in os.scandir(self.base):
+            if not version.is_dir(follow_symlinks=False):
+                continue
+            for shard in os.scandir(version.path):
+                if not shard.is_dir(follow_symlinks=False):
+                    continue
+                for entry in os.scandir(shard.path):
+                    if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < oldest:
+                        with contextlib.suppress(OSError):
+                            os.unlink(entry.path)
+                            deleted += 1
+                with contextlib.suppress(OSError):  # only succeeds once the shard is empty
+                    os.rmdir(shard.path)
+            with contextlib.suppress(OSError):
+                os.rmdir(version.path)
+        return deleted
 
     # -- codec ---------------------------------------------------------------------------------
 
@@ -248,3 +311,11 @@ def _below(path: str, top: str) -> str:
     if not path.startswith(top + "!"):
         raise ValueError("item path not below its file")
     return path[len(top) + 1:]
+
+
+_ROW = 7  # an index row: five stat fields, the content hash, the day it was last used
+
+
+def _today() -> int:
+    """Days since the epoch: when an index row was last used."""
+    return int(time.time() // _DAY)

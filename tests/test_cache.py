@@ -6,13 +6,14 @@ import functools
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
 
 from leakscan import Scanner
 from leakscan.batch import ScannerSpec
-from leakscan.cache import ResultCache, version_key
+from leakscan.cache import KEEP_DAYS, ResultCache, version_key
 from leakscan.model import Location
 from leakscan.report.sarif import finding_fingerprints
 from leakscan.runner import Run, scan_walk
@@ -196,7 +197,8 @@ def test_results_with_timeouts_are_not_cached(tmp_path: Path, scanner: Scanner) 
 def test_the_index_holds_stat_keys_not_values(folder: Path, tmp_path: Path) -> None:
     scan(folder, tmp_path / "cache")
     index = json.loads((tmp_path / "cache" / "v1" / "index.json").read_text(encoding="utf-8"))
-    assert len(index) == 2 and all(len(row) == 6 for row in index.values())
+    today = int(time.time() // 86400)
+    assert len(index) == 2 and all(len(row) == 7 and row[-1] == today for row in index.values())
 
 
 @pytest.mark.parametrize("location", [
@@ -290,3 +292,60 @@ def test_items_come_back_named_below_the_file_where_it_is_now(tmp_path: Path) ->
         assert [item.path for item in top.items] == [f"{tmp_path / place / '資料.zip'}!內部/名冊.txt",
                                                      f"{tmp_path / place / '資料.zip'}!外層.zip"]
     assert comparable(scan_uncached(tmp_path / "b!c")) == comparable(second)
+
+
+def _entries(cache_dir: Path) -> set[Path]:
+    return {p for p in (cache_dir / "v1").glob("*/*/*.json")}
+
+
+def test_index_rows_unused_for_the_keep_period_are_dropped(folder: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CI workspace path that is gone (a new one each build) leaves its rows behind: they go."""
+    import leakscan.cache
+
+    scan(folder, tmp_path / "cache")
+    elsewhere = tmp_path / "build-2"
+    elsewhere.mkdir()
+    (elsewhere / "其他.txt").write_text("一般公文。", encoding="utf-8")
+    today = leakscan.cache._today()
+    monkeypatch.setattr(leakscan.cache, "_today", lambda: today + KEEP_DAYS)
+    scan(elsewhere, tmp_path / "cache")  # the first rows are exactly KEEP_DAYS old: kept
+    index = tmp_path / "cache" / "v1" / "index.json"
+    assert len(json.loads(index.read_text(encoding="utf-8"))) == 3
+    monkeypatch.setattr(leakscan.cache, "_today", lambda: today + KEEP_DAYS + 1)
+    run = scan(elsewhere, tmp_path / "cache")  # a hit: its row is used, the two others are not
+    assert run.cache_hits == 1
+    rows = json.loads(index.read_text(encoding="utf-8"))
+    assert [row[-1] for row in rows.values()] == [today + KEEP_DAYS + 1]
+
+
+def test_entries_unused_for_the_keep_period_are_pruned_once_a_day(folder: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    scan(folder, cache_dir)
+    used = _entries(cache_dir)
+    assert len(used) == 2
+    stale = cache_dir / "v1" / ("0" * 32) / "ab" / ("ab" + "0" * 62 + ".json")  # an older version
+    stale.parent.mkdir(parents=True)
+    stale.write_text("{}", encoding="utf-8")
+    long_ago = time.time() - (KEEP_DAYS + 1) * 86400
+    for path in (*used, stale):
+        os.utime(path, (long_ago, long_ago))
+    scan(folder, cache_dir)  # pruned a moment ago by the first run: not again today
+    assert _entries(cache_dir) == used | {stale}
+    os.utime(cache_dir / "v1" / "pruned", (long_ago, long_ago))
+    run = scan(folder, cache_dir)  # both hit (refreshed), then the stale one and its folders go
+    assert run.cache_hits == 2
+    assert _entries(cache_dir) == used and not stale.parent.parent.exists()
+    assert all(p.stat().st_mtime > long_ago + 86400 for p in used)
+
+
+def test_a_prune_that_fails_costs_no_result(folder: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    first = scan(folder, tmp_path / "cache")
+
+    def refuse(self: ResultCache, *, force: bool = False) -> int:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(ResultCache, "prune", refuse)
+    again = scan(folder, tmp_path / "cache")
+    assert again.cache_hits == 2 and comparable(again) == comparable(first)
