@@ -14,15 +14,18 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
-from leakscan import Scanner
+from leakscan import Limits, Scanner
 from leakscan.gateway import FilterServer, FilterSettings, NextHop, Outcome, add_headers
 from leakscan.gateway.command import smtp_filter
+from leakscan.gateway.engine import ProcessEngine, ScanDeadlines, ScannerSpec
+from leakscan.gateway.handler import LeakscanFilter
 from leakscan.gateway.outcome import multiline
 
 from .fixtures_docx import plain_docx
@@ -258,6 +261,14 @@ def test_scan_timeout_fails_closed(start_filter: Start, sink: tuple[Sink, int]) 
     code, text = reply_of(port, crlf(mail()))
     assert code == 451 and "too long" in text
     assert sink[0].received == []
+
+
+def test_scan_timeout_relays_unscanned_when_fail_open(start_filter: Start,
+                                                      sink: tuple[Sink, int]) -> None:
+    """A thread stuck past every limit: only the handler's last-resort wait ends it."""
+    port = start_filter(shared=_broken_scanner(delay=3.0), scan_timeout=0.2, fail_open=True)
+    assert reply_of(port, crlf(mail(plain=FLOOR)))[0] == 250
+    assert split_ours(sink[0].received[0][2])[0] == {"X-Leakscan-Decision": "unscanned; reason=timeout"}
 
 
 def test_timeout_inside_the_scanner_fails_closed(start_filter: Start, sink: tuple[Sink, int]) -> None:
@@ -581,3 +592,186 @@ def test_workers_that_cannot_build_their_scanner_fail_each_message() -> None:
     finally:
         engine.close()
     assert not engine._workers
+
+
+# ── one scan time limit: the scanner's budget, then the kill, then the last resort ─────────
+
+
+@pytest.mark.parametrize("limit", [0.1, 0.2, 0.5, 1.0, 2.0, 10.0, 60.0, 600.0, 86400.0])
+def test_scan_deadlines_are_ordered_budget_kill_wait(limit: float) -> None:
+    """The cooperative budget ends first, the kill next, the handler's wait last: never a race."""
+    deadlines = FilterSettings(scan_timeout=limit).deadlines
+    assert 0 < deadlines.budget < deadlines.kill < deadlines.wait == limit
+    assert deadlines.budget >= limit / 2  # most of the limit is the scan's own
+    assert deadlines.kill - deadlines.budget <= 5.0 and deadlines.wait - deadlines.kill <= 2.0
+
+
+def test_scan_deadlines_for_the_default_and_a_test_limit() -> None:
+    assert FilterSettings().deadlines == ScanDeadlines(budget=53.0, kill=58.0, wait=60.0)
+    small = ScanDeadlines.of(2.0)
+    assert (small.budget, small.kill, small.wait) == pytest.approx((1.7, 1.9, 2.0))
+
+
+@pytest.mark.parametrize("limit", [0.0, -1.0, float("nan"), float("inf")])
+def test_a_scan_timeout_that_orders_nothing_is_refused(limit: float) -> None:
+    with pytest.raises(ValueError, match="scan_timeout"):
+        FilterSettings(scan_timeout=limit)
+
+
+@pytest.mark.parametrize("processes", [False, True], ids=["threads", "processes"])
+def test_command_derives_every_scan_limit_from_scan_timeout(monkeypatch: pytest.MonkeyPatch,
+                                                            processes: bool) -> None:
+    """--scan-timeout is the handler's wait; the Scanner gets the budget under it, not the same."""
+    from leakscan.gateway import server
+
+    seen: dict[str, Any] = {}
+
+    class Recording:
+        def __init__(self, settings: FilterSettings, scanner: Any, **_: Any) -> None:
+            seen.update(settings=settings, scanner=scanner)
+            self.engine = SimpleNamespace(close=lambda: None)
+
+        def start(self) -> None:
+            raise OSError("not listening in this test")
+
+    monkeypatch.setattr(server, "FilterServer", Recording)
+    args = ["--scan-timeout", "2", "--workers", "1"] + (["--processes"] if processes else [])
+    result = CliRunner().invoke(smtp_filter, args)
+    assert result.exit_code == 2 and "cannot listen" in result.output
+    settings, scanner = seen["settings"], seen["scanner"]
+    assert isinstance(scanner, ScannerSpec if processes else Scanner)
+    assert settings.deadlines.wait == 2.0
+    assert scanner.limits.max_seconds == settings.deadlines.budget < 2.0
+
+
+def test_filter_server_gives_the_scanner_the_budget_and_the_workers_the_kill(
+        caplog: pytest.LogCaptureFixture) -> None:
+    settings = FilterSettings(scan_timeout=2.0)
+    deadlines = settings.deadlines
+    threads = FilterServer(settings, ScannerSpec(action="email", limits=Limits(max_seconds=60)))
+    try:
+        assert threads.engine.scanner.limits.max_seconds == deadlines.budget  # type: ignore[union-attr]
+    finally:
+        threads.engine.close()
+    processes = FilterServer(settings, ScannerSpec(action="email"), workers=1, processes=True)
+    try:
+        engine = processes.engine
+        assert isinstance(engine, ProcessEngine)
+        assert engine.timeout == deadlines.kill
+        assert engine.settings.limits.max_seconds == deadlines.budget
+    finally:
+        processes.engine.close()
+    with caplog.at_level("WARNING", logger="leakscan.gateway"):
+        FilterServer(settings, Scanner(limits=Limits(max_seconds=2.0))).engine.close()
+    assert "over the scan budget" in caplog.text
+
+
+SLOW_SEGMENT = 0.05  # seconds per segment of a slow but cooperative scan
+# A blocking attachment first, then 60 more that take ~6 s to check: far past any limit below.
+SLOW_MAIL = crlf(mail(attachments=(("專案簽呈.docx", SECRET_DOCX),
+                                   *((f"附件{i}.txt", "會議資料".encode()) for i in range(60)))))
+
+
+class SlowDetector:
+    """Takes SLOW_SEGMENT per segment, then detects as usual: a scan that is slow but checks its
+    budget between segments and attachments, so the scanner itself stops it."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def detect(self, segment: Any, budget: Any = None) -> Any:
+        time.sleep(SLOW_SEGMENT)
+        return self.inner.detect(segment, budget)
+
+
+def slow_cooperative_message_scan(scanner: Scanner, task: Any) -> tuple[Any, None]:
+    """A test-only worker function: the gateway's scan with a SlowDetector."""
+    from leakscan.gateway.engine import scan_message_task
+
+    if not isinstance(scanner._detector, SlowDetector):
+        scanner._detector = SlowDetector(scanner._detector)  # type: ignore[assignment]
+    return scan_message_task(scanner, task)
+
+
+def _envelope(message: bytes) -> SimpleNamespace:
+    return SimpleNamespace(original_content=message, mail_from=SENDER, rcpt_tos=RCPTS,
+                           mail_options=[], smtp_utf8=False)
+
+
+@contextmanager
+def _ready_process_engine(settings: FilterSettings, scan: Any) -> Iterator[ProcessEngine]:
+    """One worker as FilterServer sets it up (budget and kill from ``settings``), with ``scan``
+    as its worker function, started and ready before any timing counts."""
+    import asyncio
+
+    deadlines = settings.deadlines
+    spec = ScannerSpec(action="email", limits=Limits(max_seconds=deadlines.budget))
+    engine = ProcessEngine(spec, workers=1, timeout=60, scan=scan)
+    try:
+        assert asyncio.run(engine.scan(mail())).status == "scanned"  # the worker is ready now
+        engine.timeout = deadlines.kill
+        yield engine
+    finally:
+        engine.close()
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_slow_cooperative_scan_is_decided_not_deferred_threads(sink: tuple[Sink, int],
+                                                                 attempt: int) -> None:
+    """The scanner's budget ends before the handler's wait: what it found blocks, so 550."""
+    port = free_port()
+    settings = FilterSettings(next_hop=NextHop("127.0.0.1", sink[1], timeout=10), scan_timeout=2.0)
+    with FilterServer(settings, ScannerSpec(action="email"), port=port) as server:
+        scanner = server.engine.scanner  # type: ignore[union-attr]
+        scanner._detector = SlowDetector(scanner._detector)
+        started = time.monotonic()
+        code, text = reply_of(port, SLOW_MAIL)
+        took = time.monotonic() - started
+    assert code == 550 and "[national-secret-no-transmission]" in text
+    assert "Not fully read (partial): timeout" in text  # the budget stopped it
+    assert settings.deadlines.budget <= took < settings.deadlines.wait
+    assert sink[0].received == []
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_slow_cooperative_scan_is_decided_not_killed_processes(attempt: int) -> None:
+    """In a worker process too: the budget ends the scan before the kill, the worker lives on."""
+    import asyncio
+
+    settings = FilterSettings(scan_timeout=2.0)
+    with _ready_process_engine(settings, slow_cooperative_message_scan) as engine:
+        before = _pids(engine)
+        started = time.monotonic()
+        reply = asyncio.run(LeakscanFilter(engine, settings).handle_DATA(None, None,
+                                                                        _envelope(SLOW_MAIL)))
+        took = time.monotonic() - started
+        assert _pids(engine) == before  # not killed
+    assert reply.startswith("550 ") or reply.startswith("550-")
+    assert "[national-secret-no-transmission]" in reply and "timeout" in reply
+    assert settings.deadlines.budget <= took < settings.deadlines.kill
+
+
+@pytest.mark.parametrize("fail_open", [False, True], ids=["fail-closed", "fail-open"])
+def test_a_worker_stuck_past_everything_is_killed_and_the_message_times_out(
+        sink: tuple[Sink, int], fail_open: bool) -> None:
+    """A worker stuck in C: killed at the engine's deadline, before the handler's last resort
+    gives up, so the reply comes after the kill (and the worker is gone by then)."""
+    import asyncio
+
+    settings = FilterSettings(next_hop=NextHop("127.0.0.1", sink[1], timeout=10), scan_timeout=2.0,
+                              fail_open=fail_open)
+    with _ready_process_engine(settings, misbehaving_message_scan) as engine:
+        [stuck] = engine._workers
+        started = time.monotonic()
+        reply = asyncio.run(LeakscanFilter(engine, settings).handle_DATA(
+            None, None, _envelope(crlf(mail(plain=f"{FLOOR} HANG")))))
+        took = time.monotonic() - started
+        assert not stuck.process.is_alive()
+    assert settings.deadlines.kill <= took < settings.deadlines.wait + 5
+    if fail_open:
+        assert reply.startswith("250")
+        assert split_ours(sink[0].received[0][2])[0] == {
+            "X-Leakscan-Decision": "unscanned; reason=timeout"}
+    else:
+        assert reply.startswith("451") and "too long" in reply
+        assert sink[0].received == []

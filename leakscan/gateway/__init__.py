@@ -15,7 +15,7 @@ this package, or the command, works without it.
 
 from __future__ import annotations
 
-from .engine import ProcessEngine, ScannerSpec, ThreadEngine
+from .engine import ProcessEngine, ScanDeadlines, ScannerSpec, ThreadEngine
 from .handler import FilterSettings, LeakscanFilter
 from .outcome import Outcome
 from .relay import NextHop, add_headers
@@ -27,6 +27,7 @@ __all__ = [
     "NextHop",
     "Outcome",
     "ProcessEngine",
+    "ScanDeadlines",
     "ScannerSpec",
     "ThreadEngine",
     "add_headers",

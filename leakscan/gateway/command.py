@@ -49,7 +49,9 @@ def _host_port(value: str) -> tuple[str, int]:
 @click.option("--oversize", type=click.Choice(OVERSIZE), default="reject", show_default=True,
               help="Larger mail: 552 reply, or relay it unscanned (accepted up to 4x the limit).")
 @click.option("--scan-timeout", type=click.FloatRange(0.1), default=60.0, show_default=True,
-              help="Seconds a scan may take; longer scans are deferred (451) or, with --fail-open, relayed.")
+              help="Seconds a scan may take; the scanner stops itself a little before (mail that "
+                   "already blocks is rejected), the rest is deferred (451) or, with --fail-open, "
+                   "relayed.")
 @click.option("--workers", type=click.IntRange(1), default=os.cpu_count() or 1, show_default="CPU count",
               help="Messages scanned at once.")
 @click.option("--processes", is_flag=True,
@@ -73,8 +75,9 @@ def smtp_filter(host: str, port: int, next_hop: str, on_block: str, on_warn: str
                                   max_pending=4 * workers + 16)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    # The scanner's budget is derived from --scan-timeout with the other two limits (deadlines).
     scanner = ScannerSpec(tuple(pattern_paths), "email", policy_file, block_unread,
-                          replace(Limits(), max_seconds=scan_timeout,
+                          replace(Limits(), max_seconds=settings.deadlines.budget,
                                   max_file_bytes=max(max_message_bytes, Limits().max_file_bytes)))
     # Other loggers stay at warning: aiosmtpd's "mail.log" writes addresses at info.
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,

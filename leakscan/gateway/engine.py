@@ -6,23 +6,73 @@ for text and typical attachments; the GIL keeps scanning to about one core.
 same settings.  It uses every core for CPU-heavy attachments, and a worker that crashes or hangs
 in a C library takes only its message with it (the worker is replaced, the message gets a 4xx).
 Both return the ``ScanResult`` of ``Scanner.scan_message``.
+
+``ScanDeadlines`` turns the one scan time limit the user sets into the three that enforce it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import multiprocessing
 import queue
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from ..batch import ScanFunction, ScanTask, Worker, WorkerLostError
 from ..model import ScanResult
 from ..scanner import Scanner, ScannerSpec
 
 log = logging.getLogger("leakscan.gateway")
+
+
+def _margin(limit: float, fraction: float, floor: float, ceiling: float) -> float:
+    """``fraction`` of ``limit`` kept within ``floor``..``ceiling`` seconds, and never more than
+    ``2 * fraction`` of it, so that a tiny limit still leaves most of itself to the scan."""
+    return min(max(limit * fraction, floor), ceiling, limit * 2 * fraction)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanDeadlines:
+    """The three time limits of one message's scan, all derived from the one the user sets.
+
+    In seconds from when the message is handed to the scan (the budget: from when its scan
+    starts), ordered ``budget < kill < wait == limit`` so that which one acts is decided, not
+    raced:
+
+    * ``budget`` (``Limits.max_seconds``): the scanner stops itself between pages, segments and
+      attachments and returns what it found as ``partial`` with the problem ``timeout``.  The
+      policy then decides: a message whose findings already block is rejected (550), not retried.
+    * ``kill`` (``ProcessEngine.timeout``): a worker process still busy, stuck in a C call the
+      budget cannot interrupt, is killed and replaced; the message gets the timeout outcome.
+    * ``wait`` (the handler's ``asyncio.wait_for``): the last resort, for a thread stuck in C,
+      which nothing can stop.  It is the user's limit itself, so ``--scan-timeout`` stays the
+      longest a client waits for a scan (an MTA's own timeout can be set just above it).
+
+    The gaps: ``budget`` to ``kill`` is the time the scanner needs to notice the deadline at its
+    next check, finish that step and send its result back (10 %, 0.1-5 s); ``kill`` to ``wait``
+    is the time the engine needs to kill a worker and report it (5 %, 0.05-2 s).  For the default
+    60 s that is 53 / 58 / 60 s; for a 2 s test limit 1.7 / 1.9 / 2 s; the floors hold from about
+    1 s down to 0.5 s, below which both gaps shrink in proportion (0.2 s: 0.14 / 0.18 / 0.2 s).
+    Waiting for a free scanner counts against ``kill`` and ``wait`` but not against the
+    scanner's ``budget``, which starts when its scan does: under a backlog the outer two can
+    still act first, and then the message is deferred (the safe direction).
+    """
+
+    budget: float
+    kill: float
+    wait: float
+
+    @classmethod
+    def of(cls, limit: float) -> ScanDeadlines:
+        """The deadlines for a scan time limit of ``limit`` seconds (``--scan-timeout``)."""
+        if not 0 < limit < math.inf:
+            raise ValueError(f"scan_timeout: {limit!r} is not a positive number of seconds")
+        kill = limit - _margin(limit, 0.05, 0.05, 2.0)
+        return cls(budget=kill - _margin(limit, 0.10, 0.10, 5.0), kill=kill, wait=float(limit))
 
 
 class ThreadEngine:
@@ -52,6 +102,7 @@ class ProcessEngine:
     busy then (stuck in a C call the scanner's own budget cannot interrupt) is killed and replaced,
     so hostile mail cannot use up the pool one stuck worker at a time.  A worker that dies is
     replaced as well.  Either way only that message fails (TimeoutError, WorkerLostError).
+    ``timeout`` must leave the scanner's own budget time to end first: ``ScanDeadlines.kill``.
     """
 
     def __init__(self, settings: ScannerSpec, workers: int, *, timeout: float = 60.0,

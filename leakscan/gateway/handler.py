@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import ScanResult
-from .engine import ProcessEngine, ThreadEngine
+from .engine import ProcessEngine, ScanDeadlines, ThreadEngine
 from .outcome import Outcome, unscanned_header
 from .quarantine import quarantine
 from .relay import NextHop, add_headers, relay
@@ -34,8 +34,8 @@ class FilterSettings:
     """How the filter treats each verdict and each failure.  Defaults lose nothing.
 
     ``quarantine_dir``: where quarantined messages go; when set, rejected messages are also
-    copied there.  ``scan_timeout``: seconds a scan may take before the message is deferred
-    (the scanner's own cooperative budget should be the same, see ``Limits.max_seconds``).
+    copied there.  ``scan_timeout``: seconds a scan may take; the scanner's budget, a worker's
+    kill and the handler's last-resort wait all derive from it (``deadlines``).
     ``max_pending``: messages scanned or waiting for a scanner at once; more get a 4xx.
     """
 
@@ -57,6 +57,12 @@ class FilterSettings:
                 raise ValueError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
         if self.quarantine_dir is None and "quarantine" in (self.on_block, self.on_warn):
             raise ValueError("quarantine needs a quarantine folder")
+        ScanDeadlines.of(self.scan_timeout)  # a limit that orders no deadlines is refused here
+
+    @property
+    def deadlines(self) -> ScanDeadlines:
+        """The scan's budget, kill and wait: one place decides which acts first."""
+        return ScanDeadlines.of(self.scan_timeout)
 
     @property
     def smtp_size_limit(self) -> int:
@@ -123,7 +129,8 @@ class LeakscanFilter:
             return None, "busy"
         self._pending += 1
         try:
-            result = await asyncio.wait_for(self.engine.scan(message), self.settings.scan_timeout)
+            # The last resort: the scanner's budget and the engine's kill come first (deadlines).
+            result = await asyncio.wait_for(self.engine.scan(message), self.settings.deadlines.wait)
         except TimeoutError:
             return None, "timeout"
         except Exception as exc:
