@@ -80,12 +80,13 @@ class Scanner:
         """
         return self._scan_bytes(data, filename, filename, action, 0, self._with_deadline())
 
-    def _with_deadline(self) -> Limits:
-        """This scan's limits, its time budget starting now."""
-        return replace(self.limits, deadline=time.monotonic() + self.limits.max_seconds)
+    def _with_deadline(self, max_seconds: float | None = None) -> Limits:
+        """This scan's limits, its time budget (``max_seconds`` or the scanner's) starting now."""
+        seconds = self.limits.max_seconds if max_seconds is None else max_seconds
+        return replace(self.limits, max_seconds=seconds, deadline=time.monotonic() + seconds)
 
     def scan_message(self, raw: bytes | Message, *, action: str | None = "email",
-                     name: str = "message.eml") -> ScanResult:
+                     name: str = "message.eml", max_seconds: float | None = None) -> ScanResult:
         """Scan one e-mail (RFC 5322 bytes or a parsed message) for the action ``email``.
 
         Subject, addresses, text and HTML bodies are the message's own findings (each located by
@@ -93,11 +94,15 @@ class Scanner:
         ``message.eml!附件.docx``.  The one decision covers it all.  Nothing raises: a message
         that cannot be parsed or serialised, or an internal error, comes back as ``partial`` or
         ``unreadable`` with the problem named, so a gateway never mistakes it for clean.
+        ``max_seconds``: this message's time budget instead of the scanner's (a gateway sets it
+        below its own time limit, so the scanner stops and reports first; see ``ScanDeadlines``).
         """
         _check_action(action or self.action)  # a wrong action is the caller's mistake: raise
+        if max_seconds is not None and not 0 < max_seconds < float("inf"):
+            raise ValueError(f"max_seconds: {max_seconds!r} is not a positive number of seconds")
         try:
             data = raw if isinstance(raw, bytes | bytearray) else _message_bytes(raw)
-            return self.scan_bytes(bytes(data), name, action=action)
+            return self._scan_bytes(bytes(data), name, name, action, 0, self._with_deadline(max_seconds))
         except Exception as exc:  # a gateway must get a result, never a crash
             code = "malformed-message" if isinstance(raw, Message) else "internal-error"
             return self.unreadable(name, code, type(exc).__name__, action=action)

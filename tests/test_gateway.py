@@ -272,9 +272,12 @@ def test_scan_timeout_relays_unscanned_when_fail_open(start_filter: Start,
 
 
 def test_timeout_inside_the_scanner_fails_closed(start_filter: Start, sink: tuple[Sink, int]) -> None:
-    from leakscan import Limits
+    spent = Scanner()
 
-    spent = Scanner(limits=Limits(max_seconds=0.0))
+    def scan_message(raw: bytes, **_: Any) -> Any:  # the budget is gone before the first segment
+        return Scanner.scan_message(spent, raw, max_seconds=1e-9)
+
+    spent.scan_message = scan_message  # type: ignore[method-assign]
     port = start_filter(shared=spent)
     assert reply_of(port, crlf(mail(plain=FLOOR)))[0] == 451
     assert sink[0].received == []
@@ -644,8 +647,7 @@ def test_command_derives_every_scan_limit_from_scan_timeout(monkeypatch: pytest.
     assert scanner.limits.max_seconds == settings.deadlines.budget < 2.0
 
 
-def test_filter_server_gives_the_scanner_the_budget_and_the_workers_the_kill(
-        caplog: pytest.LogCaptureFixture) -> None:
+def test_filter_server_gives_the_scanner_the_budget_and_the_workers_the_kill() -> None:
     settings = FilterSettings(scan_timeout=2.0)
     deadlines = settings.deadlines
     threads = FilterServer(settings, ScannerSpec(action="email", limits=Limits(max_seconds=60)))
@@ -661,9 +663,32 @@ def test_filter_server_gives_the_scanner_the_budget_and_the_workers_the_kill(
         assert engine.settings.limits.max_seconds == deadlines.budget
     finally:
         processes.engine.close()
-    with caplog.at_level("WARNING", logger="leakscan.gateway"):
-        FilterServer(settings, Scanner(limits=Limits(max_seconds=2.0))).engine.close()
-    assert "over the scan budget" in caplog.text
+    shared = FilterServer(settings, Scanner(limits=Limits(max_seconds=60)))  # its own limit stays
+    try:
+        assert shared.engine.budget == deadlines.budget  # type: ignore[union-attr]
+        assert shared.engine.scanner.limits.max_seconds == 60  # type: ignore[union-attr]
+    finally:
+        shared.engine.close()
+
+
+def test_a_message_budget_overrides_the_scanners_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shared Scanner with a long limit still stops a message's scan at the gateway's budget."""
+    scanner = Scanner()
+    real_detect = scanner._detector.detect
+
+    def slow_detect(segment, budget=None):  # every piece of text takes 0.2 s
+        time.sleep(0.2)
+        return real_detect(segment, budget)
+
+    monkeypatch.setattr(scanner._detector, "detect", slow_detect)
+    message = (b"Subject: x\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+               + "密碼：Tpe@2026!x\n".encode())
+    assert scanner.limits.max_seconds == 60
+    assert scanner.scan_message(message).status == "scanned"
+    cut = scanner.scan_message(message, max_seconds=0.1)
+    assert cut.status == "partial" and [p.code for p in cut.problems] == ["timeout"]
+    with pytest.raises(ValueError):
+        scanner.scan_message(message, max_seconds=0)
 
 
 SLOW_SEGMENT = 0.05  # seconds per segment of a slow but cooperative scan

@@ -13,6 +13,7 @@ Both return the ``ScanResult`` of ``Scanner.scan_message``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import multiprocessing
@@ -76,15 +77,18 @@ class ScanDeadlines:
 
 
 class ThreadEngine:
-    """Scans with one shared ``Scanner`` in at most ``workers`` threads."""
+    """Scans with one shared ``Scanner`` in at most ``workers`` threads; each message gets
+    ``budget`` seconds of the scanner's own time (None: the scanner's ``max_seconds``)."""
 
-    def __init__(self, scanner: Scanner, workers: int) -> None:
+    def __init__(self, scanner: Scanner, workers: int, *, budget: float | None = None) -> None:
         self.scanner = scanner
+        self.budget = budget
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="leakscan-scan")
 
     async def scan(self, message: bytes) -> ScanResult:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self.scanner.scan_message, message)
+        scan = functools.partial(self.scanner.scan_message, max_seconds=self.budget)
+        return await loop.run_in_executor(self._pool, scan, message)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import socket
 from dataclasses import replace
 from types import TracebackType
@@ -13,16 +12,15 @@ from ..scanner import Scanner
 from .engine import ProcessEngine, ScannerSpec, ThreadEngine
 from .handler import FilterSettings, LeakscanFilter
 
-log = logging.getLogger("leakscan.gateway")
-
 
 class FilterServer:
     """The content filter listening on ``host:port``; a context manager for tests and embedding.
 
     ``scanner``: the settings to build the Scanner from, or (threads only) a Scanner to share.
     ``processes``: scan in worker processes (all cores, crash isolation) instead of threads.
-    The scan time limits come from ``settings.deadlines``: a ScannerSpec's ``max_seconds`` is
-    replaced by its budget; a shared Scanner keeps its own limits, which should not exceed it.
+    The scan time limits come from ``settings.deadlines``: each message gets the budget, whatever
+    the ``max_seconds`` of the Scanner or ScannerSpec given (a shared Scanner keeps its own for
+    its other uses).
     """
 
     def __init__(self, settings: FilterSettings, scanner: ScannerSpec | Scanner | None = None, *,
@@ -34,14 +32,11 @@ class FilterServer:
         deadlines = settings.deadlines
         if isinstance(scanner, ScannerSpec):
             scanner = replace(scanner, limits=replace(scanner.limits, max_seconds=deadlines.budget))
-        elif scanner.limits.max_seconds > deadlines.budget:
-            log.warning("the shared Scanner's max_seconds (%g) is over the scan budget (%g s): a slow "
-                        "scan may be deferred instead of decided", scanner.limits.max_seconds,
-                        deadlines.budget)
         self.engine: ThreadEngine | ProcessEngine = (
             ProcessEngine(scanner, workers, timeout=deadlines.kill)
             if isinstance(scanner, ScannerSpec) and processes
-            else ThreadEngine(scanner if isinstance(scanner, Scanner) else scanner.build(), workers))
+            else ThreadEngine(scanner if isinstance(scanner, Scanner) else scanner.build(), workers,
+                              budget=deadlines.budget))
         self.handler = LeakscanFilter(self.engine, settings)
         self.host, self.port = host, port
         self._controller = Controller(self.handler, hostname=host, port=port,
