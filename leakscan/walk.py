@@ -56,20 +56,14 @@ def skip_reason(code: str, lang: str = "zh-TW") -> str:
     return messages.word("skip", code, lang)
 
 
-# A backslash starts an escape, so one in a name is doubled; not on Windows, where it is the
-# separator and cannot be part of a name.
-_DOUBLE_BACKSLASH = os.sep == "/"
-
-
 def display_path(path: str) -> str:
     """``path`` safe to print on one line and to encode as UTF-8.
 
     Bytes that are not UTF-8 (kept by Python as surrogate escapes) become ``\\xNN``; control
     characters such as a newline become ``\\n`` or ``\\x1b``, so a hostile name cannot forge a
-    report line.  Where ``\\`` is not the separator, a backslash in a name is doubled, so a name
-    that holds the text ``\\xff`` never prints (or keys a baseline) like one with the byte 0xFF.
+    report line.
     """
-    if path.isprintable() and not (_DOUBLE_BACKSLASH and "\\" in path):
+    if path.isprintable():
         try:
             path.encode("utf-8")
             return path
@@ -80,8 +74,6 @@ def display_path(path: str) -> str:
         code = ord(char)
         if 0xDC80 <= code <= 0xDCFF:
             out.append(f"\\x{code - 0xDC00:02x}")
-        elif char == "\\" and _DOUBLE_BACKSLASH:
-            out.append("\\\\")
         elif char == "\n":
             out.append("\\n")
         elif char == "\t":

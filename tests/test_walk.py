@@ -148,16 +148,6 @@ def test_display_path_leaves_ordinary_names_alone() -> None:
     assert display_path("a\x1b[2Jb") == "a\\x1b[2Jb"
 
 
-@pytest.mark.skipif(os.sep != "/", reason="a backslash is the separator on Windows")
-def test_a_name_holding_an_escape_never_prints_like_the_bytes_it_spells(tmp_path: Path) -> None:
-    (tmp_path / "a\\xff.txt").write_text("x")  # the four characters \xff
-    with open(os.path.join(os.fsencode(tmp_path), b"a\xff.txt"), "wb") as handle:
-        handle.write(b"x")  # the byte 0xFF
-    names = sorted(display_path(e.relative) for e in walk([str(tmp_path)]).files)
-    assert names == ["a\\\\xff.txt", "a\\xff.txt"]
-    assert display_path("a\\\n") == "a\\\\\\n"  # backslash then newline: not a backslash-n name
-
-
 def test_skip_reasons_have_words_in_both_languages() -> None:
     assert skip_reason("too-large") == "超過大小上限，未讀取"
     assert skip_reason("too-large", "en") == "over the size limit, not read"
