@@ -43,6 +43,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -120,7 +121,11 @@ class EntryWriter:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self._folders.add(target.parent)
             data = json.dumps(self._dump(result), ensure_ascii=False).encode("utf-8", "surrogatepass")
-            write_atomic(target, data)
+            try:
+                write_atomic(target, data)
+            except FileNotFoundError:  # another run pruned the (then empty) folder: make it again
+                target.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(target, data)
         except (OSError, ValueError):
             # A full disk, a read-only cache or an entry that cannot be encoded (a UnicodeError is
             # a ValueError) costs a rescan next time, never a result.
@@ -241,8 +246,13 @@ class ResultCache:
 
     def prune(self, *, force: bool = False) -> int:
         """Delete entries of every version unused for ``KEEP_DAYS`` days, at most once a day
-        unless ``force``; the number deleted.  Another run reading an entry deleted here just
-        scans that file again."""
+        unless ``force``; the number deleted.
+
+        Only names of the cache's own layout are touched (``v1/<32 hex>/<2 hex>/<64 hex>.json``
+        and leftover temporary files), so a ``--cache`` folder that also holds other files loses
+        none of them.  Another run reading an entry deleted here scans that file again, and two
+        runs pruning at once each go on past what the other deleted.
+        """
         mark = self.base / _PRUNED_MARK
         now = time.time()
         try:
@@ -252,24 +262,20 @@ class ResultCache:
             pass
         if not self.base.is_dir():
             return 0
-        mark.touch()
         oldest = now - KEEP_DAYS * _DAY
         deleted = 0
-        for version in os.scandir(self.base):
-            if not version.is_dir(follow_symlinks=False):
-                continue
-            for shard in os.scandir(version.path):
-                if not shard.is_dir(follow_symlinks=False):
-                    continue
-                for entry in os.scandir(shard.path):
-                    if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < oldest:
-                        with contextlib.suppress(OSError):
-                            os.unlink(entry.path)
+        for version in _listing(self.base, _VERSION_NAME):
+            for shard in _listing(version, _SHARD_NAME):
+                for entry in _listing(shard, _ENTRY_NAME, folders=False):
+                    with contextlib.suppress(OSError):  # gone already, or not ours to delete
+                        if os.stat(entry, follow_symlinks=False).st_mtime < oldest:
+                            os.unlink(entry)
                             deleted += 1
                 with contextlib.suppress(OSError):  # only succeeds once the shard is empty
-                    os.rmdir(shard.path)
+                    os.rmdir(shard)
             with contextlib.suppress(OSError):
-                os.rmdir(version.path)
+                os.rmdir(version)
+        mark.touch()  # after the walk: a prune cut short is tried again by the next run
         return deleted
 
     # -- codec ---------------------------------------------------------------------------------
@@ -314,6 +320,23 @@ def _below(path: str, top: str) -> str:
 
 
 _ROW = 7  # an index row: five stat fields, the content hash, the day it was last used
+# What the cache itself creates below v1/: version folders, shard folders, entries (and the
+# temporary files of entries being written, ".tmp-<random>.json").
+_VERSION_NAME = re.compile(r"[0-9a-f]{32}")
+_SHARD_NAME = re.compile(r"[0-9a-f]{2}")
+_ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.json|\.tmp-[A-Za-z0-9_]+\.json")
+
+
+def _listing(folder: str | os.PathLike[str], name: re.Pattern[str], *, folders: bool = True) -> list[str]:
+    """Paths in ``folder`` whose names are ``name`` and that are real folders (or, with
+    ``folders=False``, regular files), never symlinks; empty if it cannot be listed."""
+    try:
+        with os.scandir(folder) as listing:
+            return [item.path for item in listing if name.fullmatch(item.name)
+                    and (item.is_dir(follow_symlinks=False) if folders
+                         else item.is_file(follow_symlinks=False))]
+    except OSError:
+        return []
 
 
 def _today() -> int:

@@ -1,4 +1,5 @@
-"""A folder scan end to end: cached results first, the rest in worker processes, in path order.
+"""A folder scan end to end: cached results first, the rest in worker processes, in path order
+(then the paths the walk could not read).
 
 The CLI's ``scan`` and ``baseline create`` both come through here, so they see the same files and
 compute the same fingerprints.  Paths in the results are made safe to print (``display_path``):

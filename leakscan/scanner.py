@@ -91,8 +91,8 @@ class Scanner:
 
         Subject, addresses, text and HTML bodies are the message's own findings (each located by
         ``part``); every attachment, recursively (mail in mail, zip, office files), is an item
-        ``message.eml!附件.docx``.  The one decision covers it all.  Nothing raises: a message
-        that cannot be parsed or serialised, or an internal error, comes back as ``partial`` or
+        ``message.eml!附件.docx``.  The one decision covers it all.  Nothing about the message
+        raises: one that cannot be parsed or serialised, or an internal error, comes back as ``partial`` or
         ``unreadable`` with the problem named, so a gateway never mistakes it for clean.
         ``max_seconds``: this message's time budget instead of the scanner's (a gateway sets it
         below its own time limit, so the scanner stops and reports first; see ``ScanDeadlines``).

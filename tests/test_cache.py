@@ -349,3 +349,77 @@ def test_a_prune_that_fails_costs_no_result(folder: Path, tmp_path: Path,
     monkeypatch.setattr(ResultCache, "prune", refuse)
     again = scan(folder, tmp_path / "cache")
     assert again.cache_hits == 2 and comparable(again) == comparable(first)
+
+
+def test_prune_touches_nothing_but_the_caches_own_entries(folder: Path, tmp_path: Path) -> None:
+    """A --cache folder that also holds other files (a repository with a v1/ folder) keeps them."""
+    cache_dir = tmp_path / "cache"
+    scan(folder, cache_dir)
+    version = next(p for p in (cache_dir / "v1").iterdir() if p.is_dir())
+    others = [cache_dir / "v1" / "api" / "handlers" / "old.py",  # not a version folder
+              version / "notes" / "old.txt",                      # not a shard folder
+              version / "ab" / "README.md",                       # not an entry name
+              version / "ab" / ("c" * 64 + ".json.bak")]
+    for path in others:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("keep", encoding="utf-8")
+    outside = tmp_path / "outside.json"
+    outside.write_text("keep", encoding="utf-8")
+    (version / "cd").mkdir()
+    (version / "cd" / ("d" * 64 + ".json")).symlink_to(outside)
+    stale = version / "ef" / ("e" * 64 + ".json")
+    stale.parent.mkdir()
+    stale.write_text("{}", encoding="utf-8")
+    long_ago = time.time() - (KEEP_DAYS + 1) * 86400
+    for path in (*others, outside, stale):
+        os.utime(path, (long_ago, long_ago))
+    scanner = _default_scanner("share")
+    assert ResultCache(cache_dir, version_key(scanner, None), scanner, None).prune(force=True) == 1
+    assert not stale.exists() and not stale.parent.exists()
+    assert all(path.read_text(encoding="utf-8") == "keep" for path in (*others, outside))
+    assert (version / "cd" / ("d" * 64 + ".json")).is_symlink()
+
+
+def test_a_prune_goes_on_past_entries_another_run_deleted(folder: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another run deletes an entry between this prune listing a folder and looking at it."""
+    cache_dir = tmp_path / "cache"
+    scan(folder, cache_dir)
+    entries = sorted(_entries(cache_dir))
+    long_ago = time.time() - (KEEP_DAYS + 1) * 86400
+    for path in entries:
+        os.utime(path, (long_ago, long_ago))
+    real_scandir = os.scandir
+
+    class Raced:  # lists a shard, then the other run deletes its first entry
+        def __init__(self, path: str) -> None:
+            self.listing = list(real_scandir(path))
+            if path == str(entries[0].parent):
+                entries[0].unlink()
+
+        def __enter__(self) -> list:
+            return self.listing
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def __iter__(self):
+            return iter(self.listing)
+
+    monkeypatch.setattr(os, "scandir", Raced)
+    scanner = _default_scanner("share")
+    ResultCache(cache_dir, version_key(scanner, None), scanner, None).prune(force=True)
+    assert _entries(cache_dir) == set() and (cache_dir / "v1" / "pruned").exists()
+
+
+def test_an_entry_is_written_even_if_another_run_pruned_its_folder(folder: Path, tmp_path: Path) -> None:
+    from leakscan.cache import EntryWriter
+    from leakscan.model import ScanResult
+
+    writer = EntryWriter(tmp_path / "entries", None)
+    writer.write("a.txt", "0" * 64, ScanResult("a.txt", "scanned"))
+    first = writer.path("a.txt", "0" * 64)
+    first.unlink()
+    first.parent.rmdir()  # the folder this writer made, removed by another run's prune
+    writer.write("a.txt", "0" * 64, ScanResult("a.txt", "scanned"))
+    assert first.exists()
