@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leakscan import Scanner
 from leakscan.model import Finding, Location, Reason, new_finding, severity_rank
@@ -353,3 +355,39 @@ def test_fast_finding_construction_equals_the_dataclass_constructor() -> None:
     fast, slow = new_finding(*args), Finding(*args)
     assert fast == slow and fast.value == slow.value == "A123456789"
     assert repr(fast) == repr(slow) and "A123456789" not in repr(fast)
+
+
+# Pieces around which the shared contexts (whistleblower, private contact, a letter's header and
+# its official) decide a finding's severity.
+CONTEXT_PIECES = ("檢舉人", "保護檢舉人", "檢舉人身分", "申請人", "緊急聯絡人", "承辦人：王小明", "受文者：",
+                  "發文日期：", "速別：", "電話：", "聯絡電話：", "地址：", "電子信箱：", "0912345678",
+                  "(02)2345-6789", "A123456789", "wdm@gmail.com", "xm@mail.gov.tw",
+                  "臺北市中正區重慶南路1段122號", "民國70年1月1日", "出生", "，", "\n", "一般公文說明")
+
+
+@pytest.fixture(scope="module")
+def unscreened() -> Scanner:
+    import leakscan.detect
+
+    saved = leakscan.detect._SCREEN_SHARED_BY
+    leakscan.detect._SCREEN_SHARED_BY = 10**9  # no context's words are looked for in advance
+    try:
+        built = Scanner()
+    finally:
+        leakscan.detect._SCREEN_SHARED_BY = saved
+    assert not built._detector._screened
+    return built
+
+
+def test_shared_context_words_are_screened(scanner: Scanner) -> None:
+    assert {"檢舉人", "申請人", "受文者", "承辦人"} <= scanner._detector._screened
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(CONTEXT_PIECES), min_size=1, max_size=14))
+def test_screening_context_words_never_changes_a_finding(scanner: Scanner, unscreened: Scanner,
+                                                         pieces: list[str]) -> None:
+    """Skipping the contexts whose words a segment lacks is only a shortcut: the findings, with
+    their severities and reasons, are those of checking every context for every candidate."""
+    text = "".join(pieces)
+    assert scanner.scan_text(text).to_dict() == unscreened.scan_text(text).to_dict()
