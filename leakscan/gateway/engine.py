@@ -58,9 +58,9 @@ class ScanDeadlines:
     is the time the engine needs to kill a worker and report it (5 %, 0.05-2 s).  For the default
     60 s that is 53 / 58 / 60 s; for a 2 s test limit 1.7 / 1.9 / 2 s; the floors hold from about
     1 s down to 0.5 s, below which both gaps shrink in proportion (0.2 s: 0.14 / 0.18 / 0.2 s).
-    ``budget`` and ``kill`` count from when the scan starts, ``wait`` from when the message
-    arrived: under a backlog, time spent waiting for a free scanner can make ``wait`` act first,
-    and the message is deferred (the safe direction) without any worker being killed.
+    Waiting for a free scanner counts against ``kill`` and ``wait`` but not against the
+    scanner's ``budget``, which starts when its scan does: under a backlog the outer two can
+    still act first, and then the message is deferred (the safe direction).
     """
 
     budget: float
@@ -102,9 +102,8 @@ def scan_message_task(scanner: Scanner, task: ScanTask) -> tuple[ScanResult, Non
 class ProcessEngine:
     """Scans in ``workers`` processes started with ``spawn``, each killable on its own.
 
-    A message waits at most ``timeout`` seconds for a free worker, and its scan then gets
-    ``timeout`` seconds from when it starts; a worker still busy then (stuck in a C call the
-    scanner's own budget cannot interrupt) is killed and replaced,
+    A message's scan gets ``timeout`` seconds from the moment it is asked for; a worker still
+    busy then (stuck in a C call the scanner's own budget cannot interrupt) is killed and replaced,
     so hostile mail cannot use up the pool one stuck worker at a time.  A worker that dies is
     replaced as well.  Either way only that message fails (TimeoutError, WorkerLostError).
     ``timeout`` must leave the scanner's own budget time to end first: ``ScanDeadlines.kill``.
@@ -144,11 +143,8 @@ class ProcessEngine:
             worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
             raise TimeoutError from None
-        # The kill counts from when the scan starts, as the scanner's own budget does: a message
-        # that waited for a worker under a backlog must not get a healthy worker killed.
-        kill_at = time.monotonic() + self.timeout
         try:
-            result = worker.call(ScanTask("<message>", message), kill_at)
+            result = worker.call(ScanTask("<message>", message), deadline)
         except (TimeoutError, WorkerLostError) as exc:
             what = "killed after the scan timeout" if isinstance(exc, TimeoutError) else "died"
             log.error("a scanning process %s; starting a new one", what)
