@@ -51,6 +51,7 @@ class ScanTask:
     path: str
     data: bytes | None = None
     store: EntryWriter | None = None  # where the worker writes the result for the cache
+    max_seconds: float | None = None  # this task's time budget, if not the scanner's own
 
 
 ScanFunction = Callable[[Scanner, ScanTask], tuple[ScanResult, str | None]]
@@ -110,10 +111,9 @@ class Worker:
         Raises TimeoutError when the deadline passes first (the worker is then still busy: the
         caller must stop it) and WorkerLostError when the process dies.  For one caller at a time.
         """
+        if not self.ready_by(deadline):
+            raise TimeoutError
         try:
-            while not self.ready:
-                self._await(deadline)
-                self.ready = self.conn.recv() is None
             self.conn.send((0, task))
             self._await(deadline)
             _, result, _ = self.conn.recv()
@@ -122,6 +122,18 @@ class Worker:
         except (EOFError, OSError):
             raise WorkerLostError(f"exit code {self.process.exitcode}") from None
         return result
+
+    def ready_by(self, deadline: float) -> bool:
+        """Whether the worker has built its scanner by ``deadline``; WorkerLostError if it died."""
+        try:
+            while not self.ready:
+                self._await(deadline)
+                self.ready = self.conn.recv() is None
+        except TimeoutError:  # an OSError too, but the worker is only slow to start
+            return False
+        except (EOFError, OSError):
+            raise WorkerLostError(f"exit code {self.process.exitcode}") from None
+        return True
 
     def _await(self, deadline: float) -> None:
         if not self.conn.poll(max(0.0, deadline - time.monotonic())):

@@ -731,7 +731,7 @@ def _ready_process_engine(settings: FilterSettings, scan: Any) -> Iterator[Proce
 
     deadlines = settings.deadlines
     spec = ScannerSpec(action="email", limits=Limits(max_seconds=deadlines.budget))
-    engine = ProcessEngine(spec, workers=1, timeout=60, scan=scan)
+    engine = ProcessEngine(spec, workers=1, timeout=60, budget=deadlines.budget, scan=scan)
     try:
         assert asyncio.run(engine.scan(mail())).status == "scanned"  # the worker is ready now
         engine.timeout = deadlines.kill
@@ -776,6 +776,48 @@ def test_a_slow_cooperative_scan_is_decided_not_killed_processes(attempt: int) -
     assert settings.deadlines.budget <= took < settings.deadlines.kill
 
 
+# About 2 s of slow, cooperative scanning (20 attachments of two segments at SLOW_SEGMENT each).
+MEDIUM_MAIL = crlf(mail(attachments=tuple((f"附件{i}.txt", "會議資料".encode()) for i in range(20))))
+
+
+def _two_at_once(engine: ProcessEngine, first: bytes, second: bytes) -> list[Any]:
+    """Both messages asked for at the same moment of one worker: the second waits for the first."""
+    import asyncio
+
+    async def both() -> list[Any]:
+        return await asyncio.gather(engine.scan(first), engine.scan(second), return_exceptions=True)
+
+    return asyncio.run(both())
+
+
+def test_a_message_that_waited_for_the_worker_gets_what_is_left_and_no_worker_is_killed() -> None:
+    """Under a backlog every limit still counts from when the message was asked for: the second
+    message's scan stops itself at the budget (partial), before the kill, and the healthy worker
+    lives on."""
+    settings = FilterSettings(scan_timeout=4.0)  # budget 3.4 s, kill 3.8 s
+    with _ready_process_engine(settings, slow_cooperative_message_scan) as engine:
+        before = _pids(engine)
+        started = time.monotonic()
+        first, second = _two_at_once(engine, MEDIUM_MAIL, SLOW_MAIL)
+        took = time.monotonic() - started
+        assert _pids(engine) == before
+    assert first.status == "scanned", first
+    assert second.status == "partial" and "timeout" in [p.code for p in second.problems], second
+    assert settings.deadlines.budget <= took < settings.deadlines.kill
+
+
+def test_a_message_with_no_time_left_is_not_started_and_the_worker_stays() -> None:
+    settings = FilterSettings(scan_timeout=2.0)  # budget 1.7 s: the first message uses it all
+    with _ready_process_engine(settings, slow_cooperative_message_scan) as engine:
+        before = _pids(engine)
+        first, second = _two_at_once(engine, SLOW_MAIL, SLOW_MAIL)
+        assert _pids(engine) == before
+        assert first.status == "partial" and isinstance(second, TimeoutError)
+        import asyncio
+
+        assert asyncio.run(engine.scan(mail())).status == "scanned"  # the worker still serves
+
+
 @pytest.mark.parametrize("fail_open", [False, True], ids=["fail-closed", "fail-open"])
 def test_a_worker_stuck_past_everything_is_killed_and_the_message_times_out(
         sink: tuple[Sink, int], fail_open: bool) -> None:
@@ -800,3 +842,27 @@ def test_a_worker_stuck_past_everything_is_killed_and_the_message_times_out(
     else:
         assert reply.startswith("451") and "too long" in reply
         assert sink[0].received == []
+
+
+def test_thread_mode_counts_the_budget_from_when_the_message_was_asked_for() -> None:
+    """One thread, a 1 s budget: the first slow message uses it all (partial), the second has
+    waited it out and is not scanned at all (the timeout outcome)."""
+    import asyncio
+
+    from leakscan.gateway import ThreadEngine
+
+    scanner = Scanner()
+    scanner._detector = SlowDetector(scanner._detector)  # type: ignore[assignment]
+    engine = ThreadEngine(scanner, 1, budget=1.0)
+    try:
+        async def both() -> list[Any]:
+            return await asyncio.gather(engine.scan(SLOW_MAIL), engine.scan(SLOW_MAIL),
+                                        return_exceptions=True)
+
+        started = time.monotonic()
+        first, second = asyncio.run(both())
+        took = time.monotonic() - started
+    finally:
+        engine.close()
+    assert first.status == "partial" and isinstance(second, TimeoutError), (first, second)
+    assert took < 1.5

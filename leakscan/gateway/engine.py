@@ -13,7 +13,6 @@ Both return the ``ScanResult`` of ``Scanner.scan_message``.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import math
 import multiprocessing
@@ -40,9 +39,8 @@ def _margin(limit: float, fraction: float, floor: float, ceiling: float) -> floa
 class ScanDeadlines:
     """The three time limits of one message's scan, all derived from the one the user sets.
 
-    In seconds from when the message is handed to the scan (the budget: from when its scan
-    starts), ordered ``budget < kill < wait == limit`` so that which one acts is decided, not
-    raced:
+    All in seconds from when the message is handed to the engine, ordered
+    ``budget < kill < wait == limit`` so that which one acts is decided, not raced:
 
     * ``budget`` (``Limits.max_seconds``): the scanner stops itself between pages, segments and
       attachments and returns what it found as ``partial`` with the problem ``timeout``.  The
@@ -58,9 +56,9 @@ class ScanDeadlines:
     is the time the engine needs to kill a worker and report it (5 %, 0.05-2 s).  For the default
     60 s that is 53 / 58 / 60 s; for a 2 s test limit 1.7 / 1.9 / 2 s; the floors hold from about
     1 s down to 0.5 s, below which both gaps shrink in proportion (0.2 s: 0.14 / 0.18 / 0.2 s).
-    Waiting for a free scanner counts against ``kill`` and ``wait`` but not against the
-    scanner's ``budget``, which starts when its scan does: under a backlog the outer two can
-    still act first, and then the message is deferred (the safe direction).
+    Time a message waits for a free scanner counts against all three: under a backlog its scan
+    gets what is left of the budget (a message with almost nothing left is not started and gets
+    the timeout outcome), so a healthy worker still answers before the kill and is never killed.
     """
 
     budget: float
@@ -76,6 +74,23 @@ class ScanDeadlines:
         return cls(budget=kill - _margin(limit, 0.10, 0.10, 5.0), kill=kill, wait=float(limit))
 
 
+# Below this many seconds of budget left, a message is not handed to a worker at all.
+_MIN_SCAN_SECONDS = 0.05
+
+
+class _NoTimeLeft(TimeoutError):
+    """The message waited so long for a scanner that no scan of it could finish in time."""
+
+
+def _budget_left(asked: float, budget: float) -> float:
+    """What is left of a message's ``budget`` (seconds from ``asked``, a ``time.monotonic()``);
+    _NoTimeLeft if too little for a scan that could finish."""
+    left = asked + budget - time.monotonic()
+    if left < _MIN_SCAN_SECONDS:
+        raise _NoTimeLeft
+    return left
+
+
 class ThreadEngine:
     """Scans with one shared ``Scanner`` in at most ``workers`` threads; each message gets
     ``budget`` seconds of the scanner's own time (None: the scanner's ``max_seconds``)."""
@@ -86,9 +101,15 @@ class ThreadEngine:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="leakscan-scan")
 
     async def scan(self, message: bytes) -> ScanResult:
+        asked = time.monotonic()
         loop = asyncio.get_running_loop()
-        scan = functools.partial(self.scanner.scan_message, max_seconds=self.budget)
-        return await loop.run_in_executor(self._pool, scan, message)
+        return await loop.run_in_executor(self._pool, self._scan, message, asked)
+
+    def _scan(self, message: bytes, asked: float) -> ScanResult:
+        if self.budget is None:
+            return self.scanner.scan_message(message)
+        # Counted from when the message was asked for, as the handler's wait is.
+        return self.scanner.scan_message(message, max_seconds=_budget_left(asked, self.budget))
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -96,23 +117,29 @@ class ThreadEngine:
 
 def scan_message_task(scanner: Scanner, task: ScanTask) -> tuple[ScanResult, None]:
     """What a gateway worker does with a task: scan its bytes as one mail message."""
-    return scanner.scan_message(task.data or b""), None
+    return scanner.scan_message(task.data or b"", max_seconds=task.max_seconds), None
 
 
 class ProcessEngine:
     """Scans in ``workers`` processes started with ``spawn``, each killable on its own.
 
-    A message's scan gets ``timeout`` seconds from the moment it is asked for; a worker still
-    busy then (stuck in a C call the scanner's own budget cannot interrupt) is killed and replaced,
-    so hostile mail cannot use up the pool one stuck worker at a time.  A worker that dies is
-    replaced as well.  Either way only that message fails (TimeoutError, WorkerLostError).
-    ``timeout`` must leave the scanner's own budget time to end first: ``ScanDeadlines.kill``.
+    Every limit counts from when the message is asked for.  With ``budget``, the scanner stops
+    itself ``budget`` seconds after that, whenever a worker took the message up (a message that
+    waited for a free worker under a backlog gets what is left), so a healthy worker always
+    answers before ``timeout``; a worker still busy at ``timeout`` (stuck in a C call no budget
+    interrupts) is killed and replaced, so hostile mail cannot use up the pool one stuck worker
+    at a time.  A worker that dies is replaced as well.  Either way only that message fails
+    (TimeoutError, WorkerLostError).  ``budget`` and ``timeout`` are ``ScanDeadlines.budget`` and
+    ``.kill``; without ``budget`` the workers' scanners use their own ``max_seconds``.
     """
 
     def __init__(self, settings: ScannerSpec, workers: int, *, timeout: float = 60.0,
-                 scan: ScanFunction = scan_message_task) -> None:
+                 budget: float | None = None, scan: ScanFunction = scan_message_task) -> None:
+        if budget is not None and not 0 < budget < timeout:
+            raise ValueError(f"budget {budget!r} must be positive and less than the timeout {timeout!r}")
         self.settings = settings
         self.timeout = timeout
+        self.budget = budget
         self._scan_function = scan  # module-level: the spawned workers import it
         self._context = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
@@ -134,17 +161,26 @@ class ProcessEngine:
         self._idle.put(worker)
 
     async def scan(self, message: bytes) -> ScanResult:
-        deadline = time.monotonic() + self.timeout
+        asked = time.monotonic()
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._threads, self._scan, message, deadline)
+        return await loop.run_in_executor(self._threads, self._scan, message, asked)
 
-    def _scan(self, message: bytes, deadline: float) -> ScanResult:
+    def _scan(self, message: bytes, asked: float) -> ScanResult:
+        deadline = asked + self.timeout
         try:  # a thread's worker is idle, or being replaced after a timeout
             worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
             raise TimeoutError from None
+        task = ScanTask("<message>", message)
         try:
-            result = worker.call(ScanTask("<message>", message), deadline)
+            if self.budget is not None:
+                if not worker.ready_by(deadline):  # a replacement still building its scanner
+                    raise _NoTimeLeft
+                task = ScanTask("<message>", message, max_seconds=_budget_left(asked, self.budget))
+            result = worker.call(task, deadline)
+        except _NoTimeLeft:  # too late for a scan that could finish: the worker is healthy, stays
+            self._idle.put(worker)
+            raise
         except (TimeoutError, WorkerLostError) as exc:
             what = "killed after the scan timeout" if isinstance(exc, TimeoutError) else "died"
             log.error("a scanning process %s; starting a new one", what)

@@ -33,7 +33,7 @@ class FilterServer:
         if isinstance(scanner, ScannerSpec):
             scanner = replace(scanner, limits=replace(scanner.limits, max_seconds=deadlines.budget))
         self.engine: ThreadEngine | ProcessEngine = (
-            ProcessEngine(scanner, workers, timeout=deadlines.kill)
+            ProcessEngine(scanner, workers, timeout=deadlines.kill, budget=deadlines.budget)
             if isinstance(scanner, ScannerSpec) and processes
             else ThreadEngine(scanner if isinstance(scanner, Scanner) else scanner.build(), workers,
                               budget=deadlines.budget))
