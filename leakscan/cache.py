@@ -260,10 +260,14 @@ class ResultCache:
                 return 0
         except FileNotFoundError:
             pass
-        if not self.base.is_dir():
+        if not self.base.is_dir() or self.base.is_symlink():  # v1/ must be the cache's own
             return 0
         oldest = now - KEEP_DAYS * _DAY
         deleted = 0
+        for leftover in _listing(self.base, _ENTRY_NAME, folders=False):  # an index write cut short
+            with contextlib.suppress(OSError):
+                if os.stat(leftover, follow_symlinks=False).st_mtime < oldest:
+                    os.unlink(leftover)
         for version in _listing(self.base, _VERSION_NAME):
             for shard in _listing(version, _SHARD_NAME):
                 for entry in _listing(shard, _ENTRY_NAME, folders=False):

@@ -74,6 +74,7 @@ class _Plan:
     # Per context of require, exclude and adjust: its words if the keyword pass looks for them
     # (then it cannot hold in a segment that has none of them), else None.
     screens: tuple[tuple[frozenset[str] | None, ...], ...] = ((), (), ())
+    screened: frozenset[str] = frozenset()  # all of those words: what ``in_segment`` depends on
 
     @classmethod
     def of(cls, rule: Rule, screened: frozenset[str] = frozenset()) -> _Plan:
@@ -97,8 +98,9 @@ class _Plan:
             adjust=tuple((_context_test(c), c.severity, Reason("adjusted", c.note) if c.note else None)
                          for c in rule.adjust),
             plain=_checks_nothing(rule, rule.require, rule.exclude, rule.adjust),
-            screens=tuple(tuple(map(screen, contexts))
-                          for contexts in (rule.require, rule.exclude, rule.adjust)),
+            screens=(screens := tuple(tuple(map(screen, contexts))
+                                      for contexts in (rule.require, rule.exclude, rule.adjust))),
+            screened=frozenset(word for group in screens for words in group if words for word in words),
         )
 
     def in_segment(self, present: set[str] | frozenset[str]) -> _Plan | None:
@@ -114,6 +116,7 @@ class _Plan:
         kept_adjust = tuple(entry for entry, words in zip(self.adjust, adjust, strict=True)
                             if words is None or words & present)
         return replace(self, exclude=kept_exclude, adjust=kept_adjust, screens=((), (), ()),
+                       screened=frozenset(),
                        plain=_checks_nothing(self.rule, self.require, kept_exclude, kept_adjust))
 
 
@@ -137,6 +140,9 @@ class _PartRules:
     merged: MergedPass | None  # one pass for the keyword-less rules that can share it
     merged_rules: tuple[Rule, ...]
     chosen: dict[frozenset[str], tuple[_Plan, ...]] = field(default_factory=dict)  # memo of active()
+    # Plans as ``in_segment`` left them, by position and the screened words present: shared by
+    # every memo entry, so that remembering a set of keywords costs a tuple, not new plans.
+    variants: dict[tuple[int, frozenset[str]], _Plan | None] = field(default_factory=dict)
 
     @classmethod
     def of(cls, plans: tuple[_Plan, ...],
@@ -166,11 +172,23 @@ class _PartRules:
             indices = set(self.always)
             for keyword in present:
                 indices.update(self.by_keyword.get(keyword, ()))
-            plans = tuple(plan for plan in (self.plans[i].in_segment(present) for i in sorted(indices))
+            plans = tuple(plan for plan in (self._in_segment(i, present) for i in sorted(indices))
                           if plan is not None)
             if len(self.chosen) < _CHOSEN_LIMIT:  # documents of a kind share their keywords
                 self.chosen[key] = plans
         return plans
+
+    def _in_segment(self, index: int, present: set[str]) -> _Plan | None:
+        plan = self.plans[index]
+        if not plan.screened:
+            return plan
+        key = (index, plan.screened.intersection(present))
+        if key in self.variants:
+            return self.variants[key]
+        variant = plan.in_segment(present)
+        if len(self.variants) < _CHOSEN_LIMIT:  # hostile text cannot make it grow without end
+            self.variants[key] = variant
+        return variant
 
 
 class _KeywordIndex:

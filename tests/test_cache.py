@@ -423,3 +423,24 @@ def test_an_entry_is_written_even_if_another_run_pruned_its_folder(folder: Path,
     first.parent.rmdir()  # the folder this writer made, removed by another run's prune
     writer.write("a.txt", "0" * 64, ScanResult("a.txt", "scanned"))
     assert first.exists()
+
+
+def test_prune_leaves_a_symlinked_v1_alone_and_clears_old_index_leftovers(folder: Path,
+                                                                         tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    scan(folder, cache_dir)
+    long_ago = time.time() - (KEEP_DAYS + 1) * 86400
+    leftover = cache_dir / "v1" / ".tmp-abc123_x.json"  # an index write that was cut short
+    leftover.write_text("{", encoding="utf-8")
+    os.utime(leftover, (long_ago, long_ago))
+    scanner = _default_scanner("share")
+    ResultCache(cache_dir, version_key(scanner, None), scanner, None).prune(force=True)
+    assert not leftover.exists() and (cache_dir / "v1" / "index.json").exists()
+
+    elsewhere = tmp_path / "elsewhere"
+    (cache_dir / "v1").rename(elsewhere)
+    (cache_dir / "v1").symlink_to(elsewhere)
+    for path in elsewhere.glob("*/*/*.json"):
+        os.utime(path, (long_ago, long_ago))
+    assert ResultCache(cache_dir, version_key(scanner, None), scanner, None).prune(force=True) == 0
+    assert list(elsewhere.glob("*/*/*.json"))
