@@ -84,6 +84,8 @@ class _Plan:
             words = frozenset(context.words)
             return words if words and words <= screened else None
 
+        screens = tuple(tuple(map(screen, contexts))
+                        for contexts in (rule.require, rule.exclude, rule.adjust))
         return cls(
             rule=rule,
             keywords=frozenset(rule.keywords),
@@ -98,8 +100,7 @@ class _Plan:
             adjust=tuple((_context_test(c), c.severity, Reason("adjusted", c.note) if c.note else None)
                          for c in rule.adjust),
             plain=_checks_nothing(rule, rule.require, rule.exclude, rule.adjust),
-            screens=(screens := tuple(tuple(map(screen, contexts))
-                                      for contexts in (rule.require, rule.exclude, rule.adjust))),
+            screens=screens,
             screened=frozenset(word for group in screens for words in group if words for word in words),
         )
 
