@@ -167,14 +167,16 @@ class ProcessEngine:
 
     def _scan(self, message: bytes, asked: float) -> ScanResult:
         deadline = asked + self.timeout
+        # With a budget, no scan can start once too little of it is left: wait no longer.
+        start_by = deadline if self.budget is None else asked + self.budget - _MIN_SCAN_SECONDS
         try:  # a thread's worker is idle, or being replaced after a timeout
-            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            worker = self._idle.get(timeout=max(0.0, start_by - time.monotonic()))
         except queue.Empty:
             raise TimeoutError from None
         task = ScanTask("<message>", message)
         try:
             if self.budget is not None:
-                if not worker.ready_by(deadline):  # a replacement still building its scanner
+                if not worker.ready_by(start_by):  # a replacement still building its scanner
                     raise _NoTimeLeft
                 task = ScanTask("<message>", message, max_seconds=_budget_left(asked, self.budget))
             result = worker.call(task, deadline)
