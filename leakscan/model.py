@@ -185,9 +185,13 @@ class Finding:
         return entry
 
 
-# Unpacked by name, so a field added to Finding fails here, at import, not silently below.
+# Taken by name, and checked against the fields: a field added, renamed or moved in Finding fails
+# here, at import, not silently in new_finding.
+_FINDING_FIELDS = ("rule", "category", "severity", "level", "location", "masked", "reasons", "value")
+if tuple(f.name for f in fields(Finding)) != _FINDING_FIELDS:
+    raise TypeError("Finding's fields changed: new_finding must set every one of them")
 (_set_rule, _set_category, _set_severity, _set_level, _set_location, _set_masked, _set_reasons,
- _set_value) = (vars(Finding)[f.name].__set__ for f in fields(Finding))
+ _set_value) = (vars(Finding)[name].__set__ for name in _FINDING_FIELDS)
 
 
 def new_finding(rule: str, category: str, severity: str, level: str | None, location: Location,
