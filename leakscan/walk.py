@@ -144,16 +144,17 @@ def walk(paths: Sequence[str], options: WalkOptions = WalkOptions()) -> WalkResu
     if len(paths) > 1:
         # Paths below each root can collide, and a finding baselined in a/x.txt must not pass
         # in b/x.txt: key each file by its path below the working folder instead.
-        result.files = [replace(e, relative=_below_current_folder(e.path)) if e.path != "-" else e
+        cwd = os.getcwd()
+        result.files = [replace(e, relative=_below(e.path, cwd)) if e.path != "-" else e
                         for e in result.files]
     return result
 
 
-def _below_current_folder(path: str) -> str:
-    """``path`` relative to the working folder, in ``/`` form; absolute if it has none (Windows
-    drives differ)."""
+def _below(path: str, cwd: str) -> str:
+    """``path`` relative to the working folder ``cwd``, in ``/`` form; absolute if it has none
+    (Windows drives differ)."""
     try:
-        below = os.path.relpath(path)
+        below = os.path.relpath(path, cwd)
     except ValueError:
         below = os.path.abspath(path)
     return below.replace(os.sep, "/")
