@@ -126,6 +126,8 @@ _TABLES: dict[str, dict[str, tuple[str, str]]] = {
                          "not a regular file (FIFO, device or socket), not opened"),
         "unreadable-folder": ("資料夾無法讀取", "folder could not be read"),
         "io-error": ("無法取得檔案資訊", "file information could not be read"),
+        "unreadable-ignore-file": (".leakscanignore 無法讀取，未套用（資料夾照常掃描）",
+                                   ".leakscanignore could not be read; not applied (folder scanned)"),
         "bad-ignore-file": (".leakscanignore 含無效的規則，未套用（資料夾照常掃描）",
                             ".leakscanignore holds an invalid pattern; not applied (folder scanned)"),
     },

@@ -294,8 +294,8 @@ class _Walker:
                 return specs
             with open(ignore, encoding="utf-8", errors="replace") as handle:
                 return [*specs, (relative, _spec(handle.read().splitlines(), ignore))]
-        except OSError as exc:
-            self.skipped.append(Skipped(ignore, "io-error", exc.strerror or ""))
+        except OSError as exc:  # not a file left unread: the folder is scanned as if it had none
+            self.skipped.append(Skipped(ignore, "unreadable-ignore-file", exc.strerror or ""))
         except ConfigError:  # its rules are not applied: the folder is scanned as if it had none
             self.skipped.append(Skipped(ignore, "bad-ignore-file"))
         return specs

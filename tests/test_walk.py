@@ -169,6 +169,28 @@ def test_an_ignore_file_pathspec_refuses_is_reported_and_not_applied(tmp_path: P
     assert skips(tmp_path) == {"sub/.leakscanignore": "bad-ignore-file"}
 
 
+def test_an_ignore_file_that_cannot_be_read_is_a_skip_not_an_unread_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing goes unscanned (the folder is scanned in full), so it must not count as a file not
+    read, which blocks a --fail-closed run."""
+    import builtins
+
+    from leakscan.walk import NOT_READ_SKIPS
+
+    tree(tmp_path, {"sub/.leakscanignore": "*.log\n", "sub/x.log": "", "top.txt": ""})
+    real_open = builtins.open
+
+    def refusing(file: object, *args: object, **kwargs: object) -> object:
+        if str(file).endswith(".leakscanignore"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(builtins, "open", refusing)
+    assert scanned(tmp_path) == ["sub/x.log", "top.txt"]
+    assert skips(tmp_path) == {"sub/.leakscanignore": "unreadable-ignore-file"}
+    assert "unreadable-ignore-file" not in NOT_READ_SKIPS
+
+
 @pytest.mark.parametrize("option", ["exclude", "include"])
 def test_a_glob_pathspec_refuses_is_a_configuration_error(tmp_path: Path, option: str) -> None:
     tree(tmp_path, {"a.txt": ""})
