@@ -26,7 +26,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ConfigError
-from .model import ScanResult
+from .model import ScanResult, path_below
 from .report.sarif import finding_fingerprints
 from .scanner import Scanner
 
@@ -46,10 +46,8 @@ def _item_path(relative: str, top: ScanResult, result: ScanResult) -> str:
     """The path a fingerprint is computed over: the file below the scanned folder, then the item."""
     if result is top:
         return relative
-    prefix = top.path + "!"
-    if result.path.startswith(prefix):  # items are named below their file: dir/a.zip!b.txt
-        inner = result.path[len(prefix):]
-    else:  # results built by a caller from scan_bytes (a.zip!b.txt) for a file found at dir/a.zip
+    inner = path_below(result.path, top.path)  # items are named below their file: dir/a.zip!b.txt
+    if inner is None:  # results built by a caller from scan_bytes (a.zip!b.txt) for dir/a.zip
         inner = result.path.split("!", 1)[1] if "!" in result.path else result.path
     return f"{relative}!{inner}"
 

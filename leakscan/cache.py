@@ -51,7 +51,7 @@ from typing import Any
 from . import __version__
 from .atomic import write_atomic
 from .baseline import key_id
-from .model import Finding, Location, Problem, Reason, ScanResult, new_finding
+from .model import Finding, Location, Problem, Reason, ScanResult, new_finding, path_below
 from .report.sarif import DIGEST_MARK, value_digest
 from .scanner import Scanner
 from .walk import FileEntry, read_regular
@@ -318,9 +318,10 @@ class ResultCache:
 def _below(path: str, top: str) -> str:
     """An item's path without its file's (``top!``); ValueError if it is not below it, so such a
     result is not stored rather than stored under a wrong name."""
-    if not path.startswith(top + "!"):
+    inner = path_below(path, top)
+    if inner is None:
         raise ValueError("item path not below its file")
-    return path[len(top) + 1:]
+    return inner
 
 
 _ROW = 7  # an index row: five stat fields, the content hash, the day it was last used

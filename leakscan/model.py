@@ -194,6 +194,13 @@ if tuple(f.name for f in fields(Finding)) != _FINDING_FIELDS:
  _set_value) = (vars(Finding)[name].__set__ for name in _FINDING_FIELDS)
 
 
+def path_below(path: str, outer: str) -> str | None:
+    """The part of an item's ``path`` below the result ``outer`` it sits in (items are named
+    ``outer!inner``), or None if it is not named below it."""
+    prefix = outer + "!"
+    return path[len(prefix):] if path.startswith(prefix) else None
+
+
 def new_finding(rule: str, category: str, severity: str, level: str | None, location: Location,
                 masked: str, reasons: tuple[Reason, ...], value: str) -> Finding:
     """``Finding(...)`` built by setting its slots directly, for the detector and cached reruns.

@@ -44,7 +44,7 @@ from urllib.parse import quote
 
 from .. import messages
 from ..extract import TEXT_SUFFIXES
-from ..model import ACTIONS, Finding, ScanResult
+from ..model import ACTIONS, Finding, ScanResult, path_below
 from ..patternset import Rule
 from ..policy import ALL_ACTIONS, HandlingEntry, Policy
 from ..walk import CHOSEN_SKIPS, Skipped, skip_reason
@@ -225,8 +225,8 @@ class _Builder:
         items are added to the artifacts as they come, nested under their parent's entry."""
         yield result, inner
         for item in result.items:
-            prefix = result.path + "!"
-            name = item.path[len(prefix):] if item.path.startswith(prefix) else item.path
+            below = path_below(item.path, result.path)
+            name = item.path if below is None else below
             item_index = len(self.artifacts)
             self.artifacts.append({"location": {"uri": "/" + quote(name, safe="/")},
                                    "parentIndex": index,
