@@ -42,3 +42,18 @@ def test_extractor_never_touches_the_disk(name: str, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(io, "open", refuse)
     monkeypatch.setattr(os, "open", refuse)
     assert extract(data, name, Limits()).status == "scanned"
+
+
+SECRET_TEXT = "密等及解密條件或保密期限：極機密\n身分證字號A123456789\n"
+
+
+@pytest.mark.parametrize("label", ["cp037", "utf-16", "utf-32-be", "utf-7", "raw_unicode_escape"])
+def test_a_false_charset_label_cannot_hide_text(scanner, label: str) -> None:
+    """A label no ASCII-written declaration can truly carry is ignored, in a page and in a mail,
+    so the UTF-8 text under it is still read and its secrets found."""
+    html = f'<html><head><meta charset="{label}"></head><body><p>{SECRET_TEXT}</p></body></html>'
+    message = (f"Subject: x\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset={label}\r\n"
+               "Content-Transfer-Encoding: 8bit\r\n\r\n").encode() + SECRET_TEXT.encode()
+    for result in (scanner.scan_bytes(html.encode(), "公告.html"), scanner.scan_message(message)):
+        assert {f.rule for f in result.findings} >= {"classification-field", "tw-national-id"}, result
+

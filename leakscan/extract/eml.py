@@ -52,14 +52,14 @@ from .base import Extraction
 from .html import extract_html
 from .mailparts import DECORATION_BYTES, is_cms_signature, is_decoration, pgp_armor_headers
 from .safezip import CFB_MAGIC
-from .text import decode
+from .text import decode, text_codec
 
 __all__ = ["extract_eml"]
 
 _ADDRESS_HEADERS = frozenset({"from", "to", "cc", "bcc", "reply-to", "sender"})
 # Declared charsets that are subsets of what clients really used.
-_CODECS = {"big5": "cp950", "x-big5": "cp950", "cn-big5": "cp950", "big5-hkscs": "big5hkscs",
-           "gb2312": "gbk", "x-gbk": "gbk", "ks_c_5601-1987": "cp949"}
+# (Big5 names: text.BIG5_NAMES, read as CP950 by text_codec.)
+_CODECS = {"big5-hkscs": "big5hkscs", "gb2312": "gbk", "x-gbk": "gbk", "ks_c_5601-1987": "cp949"}
 # Declared charsets that decode any byte: a wrong label is only visible by trying stricter ones.
 _PERMISSIVE = frozenset({"us-ascii", "ascii", "iso-8859-1", "latin1", "latin-1", "windows-1252",
                          "cp1252"})
@@ -243,10 +243,11 @@ class _MailReader:
 
 def decode_declared(data: bytes, charset: str | None) -> tuple[str, tuple[Problem, ...]]:
     """Bytes labelled ``charset`` as text, distrusting labels that Taiwanese mail gets wrong."""
-    if charset and charset not in _PERMISSIVE:
+    codec = text_codec(_CODECS.get(charset, charset)) if charset and charset not in _PERMISSIVE else None
+    if codec is not None:
         try:
-            return data.decode(_CODECS.get(charset, charset)), ()
-        except (LookupError, UnicodeDecodeError):
+            return data.decode(codec), ()
+        except (UnicodeDecodeError, ValueError):
             pass
     if data.isascii():
         return data.decode("ascii"), ()

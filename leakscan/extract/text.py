@@ -40,25 +40,47 @@ BIG5_NAMES = frozenset({"big5", "big-5", "x-big5", "cn-big5", "csbig5", "cp950",
                         "x-windows-950"})
 
 
+# ASCII-compatible codecs that still turn plain text into something else (escapes, IDNA).
+_NOT_TEXT_CODECS = frozenset({"utf-7", "unicode-escape", "raw-unicode-escape", "idna", "punycode"})
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
+
+
+def text_codec(name: str) -> str | None:
+    """The codec a declared charset ``name`` may be decoded with, or None.
+
+    Only codecs that read ASCII as ASCII qualify: the label was itself written in ASCII, so a
+    label naming EBCDIC (cp037) or UTF-16/32 is false, and trusting it would turn readable text
+    (a secret included) into gibberish that matches nothing.  Big5 names read as CP950.
+    """
+    codec = "cp950" if name in BIG5_NAMES else name
+    try:
+        info = codecs.lookup(codec)
+        if info.name in _NOT_TEXT_CODECS or _PRINTABLE_ASCII.decode(codec) != _PRINTABLE_ASCII.decode():
+            return None
+    except (LookupError, ValueError):  # ValueError: UnicodeError of codecs such as punycode
+        return None
+    return codec
+
+
 def decode_declared(data: bytes, declared: bytes | None,
                     aliases: dict[str, str] | None = None) -> tuple[str, str, tuple[Problem, ...]]:
     """Text of a markup file (XML, HTML): BOM first, then the ``declared`` encoding strictly,
     then the text-file guess of ``decode``.
 
-    A declaration readable as ASCII rules out UTF-16, so such a label is ignored, as is a name
-    Python does not know or a declaration the bytes do not fit (a Big5 page saying utf-8).
+    A label that is not an ASCII-compatible text codec is ignored (``text_codec``), as is a
+    declaration the bytes do not fit (a Big5 page saying utf-8).
     """
     if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text, encoding, problems = decode(data)
         return text.lstrip("\ufeff"), encoding, problems
     if declared:
         name = declared.decode("ascii", "replace").lower()
-        codec = "cp950" if name in BIG5_NAMES else (aliases or {}).get(name, name)
-        try:
-            if codecs.lookup(codec).name not in ("utf-16", "utf-16-le", "utf-16-be"):
+        codec = text_codec((aliases or {}).get(name, name))
+        if codec is not None:
+            try:
                 return data.decode(codec), codec, ()
-        except (LookupError, ValueError):  # ValueError: UnicodeError of codecs such as punycode
-            pass
+            except (UnicodeDecodeError, ValueError):  # a Big5 page saying utf-8
+                pass
     text, encoding, problems = decode(data)
     return text.lstrip("\ufeff"), encoding, problems
 
