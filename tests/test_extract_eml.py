@@ -308,6 +308,15 @@ def test_a_smuggled_document_still_blocks() -> None:
 # ── a label is the sender's word: a document must not pass as a logo or a signature ─────────
 
 GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")  # 1x1
+
+
+def _with_chunk(png: bytes, kind: bytes, body: bytes) -> bytes:
+    """``png`` with one more chunk (CRC right) just before its IEND."""
+    import struct
+    import zlib
+
+    chunk = struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    return png[:-12] + chunk + png[-12:]
 SVG = '<svg xmlns="http://www.w3.org/2000/svg"><text>密等：極機密</text></svg>'.encode()
 
 
@@ -317,7 +326,14 @@ SVG = '<svg xmlns="http://www.w3.org/2000/svg"><text>密等：極機密</text></
     (PNG + plain_docx([SECRET_DOCX_TEXT]), "image001.png"),  # a document behind a real image
     (SVG, "image001.png"),                                # SVG is text, not a picture
     (b"BM" + SECRET_DOCX_TEXT.encode(), "image001.bmp"),  # a two-byte magic and nothing after
-], ids=["docx-bytes", "docx-name", "appended", "svg", "bmp-magic-only"])
+    (b"\xff\xd8\xff" + plain_docx([SECRET_DOCX_TEXT]) + b"\xff\xd9", "image001.jpg"),  # JPEG ends
+    (b"GIF89a" + SECRET_DOCX_TEXT.encode() + b";", "image001.gif"),  # GIF ends
+    (_with_chunk(PNG, b"tEXt", b"Comment\0" + SECRET_DOCX_TEXT.encode()), "image001.png"),  # text chunk
+    (_with_chunk(PNG, b"prVt", plain_docx([SECRET_DOCX_TEXT])), "image001.png"),  # private chunk
+    (GIF[:-1] + b"\x21\xfe" + bytes([len(SECRET_DOCX_TEXT.encode())]) + SECRET_DOCX_TEXT.encode()
+     + b"\x00;", "image001.gif"),  # a GIF comment block
+], ids=["docx-bytes", "docx-name", "appended", "svg", "bmp-magic-only", "jpeg-wrapper", "gif-wrapper",
+        "png-text-chunk", "png-private-chunk", "gif-comment"])
 def test_what_only_claims_to_be_a_logo_is_an_item(logo: bytes, name: str) -> None:
     extraction = extract_eml(signed_mail(logo=logo, name=name), "m.eml", LIMITS)
     assert extraction.items == ((name, logo),)

@@ -6,8 +6,11 @@ body shows by ``cid:`` (a logo).  Their MIME labels are the sender's word, so a 
 when its bytes are that and nothing else: a whole raster image, a CMS signedData without content
 that fills the part, an armour around signature packets only.  Anything else is scanned.
 
-Left open: data hidden inside certificates, signer attributes or PGP subpackets, and pictures of
-text (no OCR).
+A PNG, GIF or JPEG is walked chunk by chunk, block by block, segment by segment: comments, text
+chunks and metadata segments (which can carry any text or a whole file) make it not decoration.
+
+Left open: data hidden inside certificates, signer attributes or PGP subpackets, in the chunks of
+WebP or the pixels of any format, and pictures of text (no OCR).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import zlib
 from pathlib import PurePosixPath
 
 __all__ = ["DECORATION_BYTES", "is_cms_signature", "is_decoration", "pgp_armor_headers"]
@@ -44,17 +48,115 @@ def _is_raster_image(data: bytes) -> bool:
     SVG is not here: it is XML text that can say anything.
     """
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return data.endswith(b"IEND\xaeB`\x82")
+        return _png_whole(data)
     if data.startswith(b"\xff\xd8\xff"):
-        return data.endswith(b"\xff\xd9")
+        return _jpeg_whole(data)
     if data[:6] in (b"GIF87a", b"GIF89a"):
-        return data.endswith(b";")
+        return _gif_whole(data)
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return int.from_bytes(data[4:8], "little") + 8 == len(data)
     if data[:2] == b"BM":
         return len(data) > 26 and int.from_bytes(data[2:6], "little") == len(data)
     if data[:4] == b"\x00\x00\x01\x00":
         return _ico_fits(data)
+    return False
+
+
+# Chunks of a picture; text (tEXt, zTXt, iTXt), Exif and private chunks are not decoration.
+_PNG_CHUNKS = frozenset({b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"cHRM", b"gAMA", b"iCCP",
+                         b"sBIT", b"sRGB", b"bKGD", b"hIST", b"pHYs", b"sPLT", b"tIME"})
+
+
+def _png_whole(data: bytes) -> bool:
+    """Picture chunks only, each with its CRC, from IHDR to an IEND that ends the file."""
+    at, first = 8, True
+    while at + 12 <= len(data):
+        length = int.from_bytes(data[at:at + 4], "big")
+        kind, end = data[at + 4:at + 8], at + 12 + length
+        if (kind not in _PNG_CHUNKS or (first and kind != b"IHDR") or end > len(data)
+                or zlib.crc32(data[at + 4:end - 4]) != int.from_bytes(data[end - 4:end], "big")):
+            return False
+        if kind == b"IEND":
+            return end == len(data)
+        at, first = end, False
+    return False
+
+
+# Application extensions that only loop an animation; comments and plain text are text.
+_GIF_APPS = frozenset({b"NETSCAPE2.0", b"ANIMEXTS1.0"})
+
+
+def _gif_whole(data: bytes) -> bool:
+    """Image descriptors, graphic controls and looping only, block by block, to a trailer that
+    ends the file."""
+    if len(data) < 13:
+        return False
+    at = 13 + _gif_table(data[10])
+    while at < len(data):
+        block = data[at]
+        if block == 0x3B:
+            return at + 1 == len(data)
+        label = data[at + 1:at + 2]
+        graphic_control = label == b"\xf9"
+        looping = label == b"\xff" and data[at + 2:at + 3] == b"\x0b" and data[at + 3:at + 14] in _GIF_APPS
+        if block == 0x21 and (graphic_control or looping):
+            found = _gif_sub_blocks(data, at + 2)
+        elif block == 0x2C and at + 10 < len(data):
+            found = _gif_sub_blocks(data, at + 10 + _gif_table(data[at + 9]) + 1)
+        else:
+            return False
+        if found is None:
+            return False
+        at = found
+    return False
+
+
+def _gif_table(flags: int) -> int:
+    """Bytes of the colour table a GIF flags byte announces."""
+    return 3 << ((flags & 7) + 1) if flags & 0x80 else 0
+
+
+def _gif_sub_blocks(data: bytes, at: int) -> int | None:
+    """Where a chain of GIF data sub-blocks starting at ``at`` ends, or None if it runs off."""
+    while at < len(data):
+        size = data[at]
+        at += 1 + size
+        if size == 0:
+            return at
+    return None
+
+
+# Segments a picture needs: frame and table markers; APP0 (JFIF), APP2 (ICC), APP14 (Adobe).
+# Comments (FE) and other application segments (Exif, XMP) can hold any text or file.
+_JPEG_APPS = frozenset({0xE0, 0xE2, 0xEE})
+
+
+def _jpeg_whole(data: bytes) -> bool:
+    """Segments of a picture only, scan data with its byte stuffing, to an end marker that ends
+    the file."""
+    at = 2
+    while at + 2 <= len(data):
+        if data[at] != 0xFF:
+            return False
+        marker = data[at + 1]
+        if marker == 0xD9:
+            return at + 2 == len(data)
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        if marker == 0xFE or (0xE0 <= marker <= 0xEF and marker not in _JPEG_APPS) or at + 4 > len(data):
+            return False
+        at += 2 + int.from_bytes(data[at + 2:at + 4], "big")
+        if marker == 0xDA:  # scan data: 0xFF only as FF00 or a restart marker, until a marker
+            while at < len(data):
+                found = data.find(b"\xff", at)
+                if found < 0 or found + 1 >= len(data):
+                    return False
+                if data[found + 1] == 0 or 0xD0 <= data[found + 1] <= 0xD7:
+                    at = found + 2
+                    continue
+                at = found
+                break
     return False
 
 
