@@ -243,6 +243,9 @@ class Decision:
     handling: tuple[HandlingRule, ...] = ()
     liability: tuple[HandlingRule, ...] = ()
     reasons: tuple[Reason, ...] = ()
+    # The verdict of the findings alone, before an incomplete read is weighed: a gateway whose
+    # scan failed must tell "blocks for what it found" (reject) from "blocks as unread" (retry).
+    found: str = "allow"
 
 
 @dataclass(frozen=True, slots=True)

@@ -327,6 +327,7 @@ class Policy:
                 handling.update(answers.handling)
                 if rank >= _MEDIUM:
                     liability.update(answers.liabilities)
+        found = verdict
         if status != "scanned":
             unread = "block" if self.fail_closed else self.unread
             verdict = max(verdict, unread, key=VERDICTS.index)
@@ -339,6 +340,7 @@ class Policy:
                            if action in self.handling[i].actions),
             liability=tuple(self.liabilities[i].rule for i in sorted(liability)),
             reasons=tuple(reasons),
+            found=found,
         )
 
     def _answers_for(self, key: tuple[str, str, str, str | None], finding: Finding,

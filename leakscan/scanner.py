@@ -197,7 +197,8 @@ class Scanner:
         decisions = self.policy.decide_all(findings, status)
         strictest = max(decisions, key=lambda d: VERDICTS.index(d.verdict))
         summary = Decision(action=ALL_ACTIONS, verdict=strictest.verdict,
-                           liability=strictest.liability)
+                           liability=strictest.liability,
+                           found=max((d.found for d in decisions), key=VERDICTS.index))
         return summary, decisions
 
     def unreadable(self, path: str, code: str, detail: str = "", *,

@@ -27,6 +27,7 @@ from leakscan.gateway.command import smtp_filter
 from leakscan.gateway.engine import ProcessEngine, ScanDeadlines, ScannerSpec
 from leakscan.gateway.handler import LeakscanFilter
 from leakscan.gateway.outcome import multiline
+from leakscan.policy import Policy
 
 from .fixtures_docx import plain_docx
 from .fixtures_mail import crlf, mail, signed_mail
@@ -271,8 +272,12 @@ def test_scan_timeout_relays_unscanned_when_fail_open(start_filter: Start,
     assert split_ours(sink[0].received[0][2])[0] == {"X-Leakscan-Decision": "unscanned; reason=timeout"}
 
 
-def test_timeout_inside_the_scanner_fails_closed(start_filter: Start, sink: tuple[Sink, int]) -> None:
-    spent = Scanner()
+@pytest.mark.parametrize("block_unread", [False, True], ids=["unread-warns", "unread-blocks"])
+def test_timeout_inside_the_scanner_fails_closed(start_filter: Start, sink: tuple[Sink, int],
+                                                 block_unread: bool) -> None:
+    """Retried, never bounced: with --block-unread the timed-out scan blocks only as unread, and
+    nothing it found blocks, so a 550 would lose a message that may be clean."""
+    spent = Scanner(policy=Policy.load(fail_closed=block_unread))
 
     def scan_message(raw: bytes, **_: Any) -> Any:  # the budget is gone before the first segment
         return Scanner.scan_message(spent, raw, max_seconds=1e-9)
@@ -283,28 +288,30 @@ def test_timeout_inside_the_scanner_fails_closed(start_filter: Start, sink: tupl
     assert sink[0].received == []
 
 
-def _blocked_with_a_timed_out_attachment() -> Scanner:
+def _blocked_with_a_timed_out_attachment(block_unread: bool = False) -> Scanner:
     """The body blocks (a 底價 with its amount); one attachment's scan ran out of time."""
     from dataclasses import replace
 
     from leakscan.model import Problem, ScanResult
 
-    shared = Scanner()
+    shared = Scanner(policy=Policy.load(fail_closed=block_unread))
 
     def scan_message(raw: bytes, **_: Any) -> Any:
         result = Scanner.scan_message(shared, raw)
         slow = ScanResult(path="message.eml!large.pdf", status="partial", problems=(Problem("timeout"),))
-        return replace(result, status="partial", items=(slow,))
+        decision, _ = shared.decide(result.findings, "partial")
+        return replace(result, status="partial", items=(slow,), decision=decision)
 
     shared.scan_message = scan_message  # type: ignore[method-assign]
     return shared
 
 
+@pytest.mark.parametrize("block_unread", [False, True], ids=["unread-warns", "unread-blocks"])
 @pytest.mark.parametrize("fail_open", [False, True], ids=["fail-closed", "fail-open"])
 def test_a_message_that_blocks_is_rejected_even_if_part_of_it_timed_out(
-        start_filter: Start, sink: tuple[Sink, int], fail_open: bool) -> None:
+        start_filter: Start, sink: tuple[Sink, int], fail_open: bool, block_unread: bool) -> None:
     """Neither a retry nor an unscanned relay: what was found already decides."""
-    port = start_filter(shared=_blocked_with_a_timed_out_attachment(), fail_open=fail_open)
+    port = start_filter(shared=_blocked_with_a_timed_out_attachment(block_unread), fail_open=fail_open)
     code, text = reply_of(port, crlf(mail(plain=FLOOR)))
     assert code == 550 and "timeout" in text
     assert sink[0].received == []

@@ -98,6 +98,17 @@ def test_files_not_fully_read_warn_or_block_when_fail_closed(status: str) -> Non
     assert Policy.load(fail_closed=True).decide([], status, "email").verdict == "block"
 
 
+@pytest.mark.parametrize("status", ["scanned", "partial", "unreadable"])
+def test_found_is_the_verdict_of_the_findings_without_the_read_status(status: str) -> None:
+    """What a gateway reads to tell "blocks for what it found" from "blocks as unread"."""
+    strict = Policy.load(fail_closed=True)
+    assert strict.decide([], status, "email").found == "allow"
+    assert strict.decide([finding("personal-data", "medium")], status, "email").found == "warn"
+    assert strict.decide(KINDS["極機密"], status, "email").found == "block"
+    summary, each = Scanner(action="all", policy=strict).decide([finding("personal-data")], status)
+    assert summary.found == max((d.found for d in each), key=["allow", "warn", "block"].index)
+
+
 @given(st.lists(st.sampled_from(sorted(KINDS)), max_size=6),
        st.sampled_from(["scanned", "partial", "unreadable"]), st.sampled_from(ACTIONS))
 def test_a_policy_that_remembers_decisions_decides_as_a_fresh_one(kinds: list[str], status: str,

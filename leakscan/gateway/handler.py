@@ -103,7 +103,9 @@ class LeakscanFilter:
         outcome = Outcome.of(result) if result is not None else None
         # A scan that failed somewhere still decides when what it did find blocks: neither a
         # retry (451) nor --fail-open's unscanned relay is right for a message known to block.
-        if outcome is not None and outcome.verdict != "block":
+        # Only the findings count here: with --block-unread a failed scan blocks as unread, and
+        # that must stay a retry, not a permanent 550 for a message that may well be clean.
+        if outcome is not None and outcome.found != "block":
             failure = outcome.failed
         if failure is not None or outcome is None:
             failure = failure or "internal-error"

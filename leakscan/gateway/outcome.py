@@ -37,6 +37,7 @@ class Outcome:
     """The verdict of one message for the action ``email`` and the non-secret facts behind it."""
 
     verdict: str
+    found: str  # the findings' verdict alone, without the read status (Decision.found)
     status: str
     counts: tuple[tuple[str, int], ...]  # category → findings of severity low or above
     rules: tuple[str, ...]
@@ -52,8 +53,8 @@ class Outcome:
         policies = tuple(PolicyNote(r.detail, *(r.words or ("", ""))) for r in result.decision.reasons
                          if r.code == "policy")
         problems = tuple(dict.fromkeys(p.code for r in every for p in r.problems))
-        return cls(result.verdict, result.status, counts, tuple(sorted({f.rule for f in found})),
-                   policies, problems)
+        return cls(result.verdict, result.decision.found, result.status, counts,
+                   tuple(sorted({f.rule for f in found})), policies, problems)
 
     @property
     def failed(self) -> str | None:
