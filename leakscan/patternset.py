@@ -394,6 +394,12 @@ def builtin_files() -> list[tuple[str, bytes]]:
     return _files_in(resources.files("leakscan.patterns"), "patterns")
 
 
+def builtin_rule_ids() -> frozenset[str]:
+    """The ids of the built-in rules, read without compiling them (a policy may name them)."""
+    return frozenset(rule["id"] for _, data in builtin_files()
+                     for rule in tomllib.loads(data.decode("utf-8")).get("rules", ()))
+
+
 def user_files(path: str | Path) -> list[tuple[str, bytes]]:
     """Pattern sets in a user's folder (or one file); a missing path is an error, not a no-op."""
     target = Path(path)

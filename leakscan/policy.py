@@ -244,7 +244,11 @@ def parse_handling(data: bytes, file: str, *, liability: bool) -> tuple[Handling
 
 def _builtin(name: str) -> tuple[bytes, str]:
     data = resources.files("leakscan.patterns.handling").joinpath(name).read_bytes()
-    return data, f"patterns/handling/{name}"
+    return data, _builtin_name(name)
+
+
+def _builtin_name(name: str) -> str:
+    return f"patterns/handling/{name}"
 
 
 @dataclass(frozen=True)
@@ -276,6 +280,18 @@ class Policy:
         liabilities = parse_handling(*_builtin("liability.toml"), liability=True)
         return cls(entries, handling, liabilities, settings["roster_threshold"],
                    settings["roster_rules"], settings["unread"], fail_closed, shown)
+
+    def check_rules(self, known: Collection[str]) -> None:
+        """PolicyError for the first rule id no loaded pattern set defines: a typo in ``rules``
+        would otherwise switch its entry off without a word."""
+        if unknown := sorted(self.roster_rules - set(known)):
+            raise PolicyError(self.file, None, "settings.roster_rules", f"unknown rule {unknown[0]!r}")
+        named = [(self.file, e.id, e.condition) for e in self.entries]
+        named += [(_builtin_name("rules.toml"), e.rule.id, e.condition) for e in self.handling]
+        named += [(_builtin_name("liability.toml"), e.rule.id, e.condition) for e in self.liabilities]
+        for file, entry_id, condition in named:
+            if unknown := sorted((condition.rules or frozenset()) - set(known)):
+                raise PolicyError(file, entry_id, "rules", f"unknown rule {unknown[0]!r}")
 
     def is_roster(self, findings: Iterable[Finding]) -> bool:
         count = sum(1 for f in findings if f.rule in self.roster_rules

@@ -17,7 +17,7 @@ from pathlib import Path, PurePath
 from .detect import Budget, Detector
 from .extract import Extraction, Limits, extract
 from .model import ACTIONS, VERDICTS, Decision, Finding, Location, Problem, ScanResult, Segment
-from .patternset import PatternSet, Rule, load_pattern_sets
+from .patternset import PatternSet, Rule, builtin_rule_ids, load_pattern_sets
 from .policy import ALL_ACTIONS, Policy
 from .selfcheck import example_failures
 from .tokenize import ChineseTokenizer
@@ -50,6 +50,7 @@ class Scanner:
         self.action = action
         self.limits = limits or Limits()
         self.policy = policy or Policy.load()
+        self.policy.check_rules(self._rules_by_id.keys() | (set() if builtin else builtin_rule_ids()))
         self._detector = Detector(self.rules, self.tokenizer)
 
     def rule(self, rule_id: str) -> Rule:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from leakscan import ACTIONS, CATEGORIES, Finding, Location, PolicyError, Scanner
 from leakscan.cli import main
+from leakscan.patternset import builtin_rule_ids
 from leakscan.policy import Policy
 
 from .conftest import ROOT
@@ -188,6 +189,59 @@ def test_broken_policy_files_are_named(name: str, message: str) -> None:
     with pytest.raises(PolicyError) as caught:
         Policy.load(DATA / f"{name}.toml")
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("unknown-rule", "unknown-rule.toml: typo-rule: rules: unknown rule 'tw-mobil'"),
+    ("unknown-roster-rule", "unknown-roster-rule.toml: settings.roster_rules: unknown rule 'passport-numbr'"),
+])
+def test_a_policy_naming_a_rule_no_pattern_set_defines_is_refused(name: str, message: str) -> None:
+    """A typo in ``rules`` would switch its entry off silently: the scanner refuses it (exit 2)."""
+    policy = Policy.load(DATA / f"{name}.toml")  # the file alone cannot know the pattern sets
+    with pytest.raises(PolicyError) as caught:
+        Scanner(policy=policy)
+    assert message in str(caught.value)
+    result = CliRunner().invoke(main, ["scan", "--policy", str(DATA / f"{name}.toml"), "-"], input="x")
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_builtin_policy_and_handling_rules_name_only_builtin_rules() -> None:
+    builtin = builtin_rule_ids()
+    assert builtin == {r.id for r in Scanner().rules}
+    POLICY.check_rules(builtin)  # raises on the first unknown id
+    named = {rule for e in (*POLICY.entries, *POLICY.handling, *POLICY.liabilities)
+             for rule in (e.condition.rules or ())} | POLICY.roster_rules
+    assert named <= builtin and len(named) > 5
+    with pytest.raises(PolicyError, match="unknown rule 'tw-mobile'"):
+        POLICY.check_rules(builtin - {"tw-mobile"})
+
+
+def test_the_whistleblower_entries_name_the_same_rules() -> None:
+    """Three lists of one set (two decisions, one handling rule): they must not drift apart."""
+    lists = {e.id: e.condition.rules for e in POLICY.entries if e.id.startswith("whistleblower")}
+    lists |= {e.rule.id: e.condition.rules for e in POLICY.handling if e.rule.id.startswith("whistleblower")}
+    assert len(lists) == 3 and len(set(lists.values())) == 1, lists
+
+
+USER_SET = """[set]
+name = "agency"
+[[rules]]
+id = "project-codename"
+category = "trade-secret"
+severity = "medium"
+name = { zh = "專案代號", en = "Project code name" }
+keywords = ["專案代號"]
+regex = '''專案代號[:：]\\S+'''
+[rules.examples]
+match = ["專案代號：青鳥"]
+no_match = ["專案"]
+"""
+
+
+def test_a_scanner_without_builtin_rules_still_accepts_the_builtin_policy(tmp_path: Path) -> None:
+    own = tmp_path / "own.toml"
+    own.write_text(USER_SET, encoding="utf-8")
+    assert Scanner([own], builtin=False).scan_text("專案代號：青鳥", name="x.txt").findings
 
 
 def test_missing_policy_file_is_an_error(tmp_path: Path) -> None:
