@@ -550,18 +550,18 @@ def test_a_stuck_worker_is_killed_and_replaced_and_only_its_message_fails() -> N
 
     from leakscan.gateway import ProcessEngine, ScannerSpec
 
-    engine = ProcessEngine(ScannerSpec(action="email"), workers=1, timeout=20,
+    engine = ProcessEngine(ScannerSpec(action="email"), 1, ScanDeadlines.of(20),
                            scan=misbehaving_message_scan)
     try:
         assert asyncio.run(engine.scan(mail())).status == "scanned"  # the worker is ready now
-        engine.timeout = 2
+        engine.deadlines = ScanDeadlines.of(2.0)
         [stuck] = engine._workers
         started = time.monotonic()
         with pytest.raises(TimeoutError):
             asyncio.run(engine.scan(mail(plain="HANG")))
         assert time.monotonic() - started < 10
         assert not stuck.process.is_alive()  # killed, not left to hold its slot for ever
-        engine.timeout = 60
+        engine.deadlines = ScanDeadlines.of(60)
         for _ in range(2):  # with one worker, a stuck one left behind would make these time out
             assert asyncio.run(engine.scan(mail())).status == "scanned"
         assert stuck.process.pid not in _pids(engine)
@@ -576,7 +576,7 @@ def test_a_worker_that_dies_is_replaced() -> None:
     from leakscan.batch import WorkerLostError
     from leakscan.gateway import ProcessEngine, ScannerSpec
 
-    engine = ProcessEngine(ScannerSpec(action="email"), workers=1, timeout=60,
+    engine = ProcessEngine(ScannerSpec(action="email"), 1, ScanDeadlines.of(60),
                            scan=misbehaving_message_scan)
     try:
         before = _pids(engine)
@@ -594,7 +594,8 @@ def test_workers_that_cannot_build_their_scanner_fail_each_message() -> None:
     from leakscan.batch import WorkerLostError
     from leakscan.gateway import ProcessEngine, ScannerSpec
 
-    engine = ProcessEngine(ScannerSpec(action="email", policy_file="/nonexistent/policy.toml"), workers=1)
+    engine = ProcessEngine(ScannerSpec(action="email", policy_file="/nonexistent/policy.toml"), 1,
+                           ScanDeadlines.of(60))
     try:
         for _ in range(2):  # each replacement fails the same way; the message gets a 4xx
             with pytest.raises(WorkerLostError):
@@ -650,29 +651,26 @@ def test_command_derives_every_scan_limit_from_scan_timeout(monkeypatch: pytest.
     assert result.exit_code == 2 and "cannot listen" in result.output
     settings, scanner = seen["settings"], seen["scanner"]
     assert isinstance(scanner, ScannerSpec if processes else Scanner)
-    assert settings.deadlines.wait == 2.0
-    assert scanner.limits.max_seconds == settings.deadlines.budget < 2.0
+    assert settings.deadlines == ScanDeadlines.of(2.0)  # the server hands these to its engine
 
 
-def test_filter_server_gives_the_scanner_the_budget_and_the_workers_the_kill() -> None:
+def test_filter_server_gives_every_engine_the_settings_deadlines() -> None:
     settings = FilterSettings(scan_timeout=2.0)
-    deadlines = settings.deadlines
+    assert settings.deadlines is settings.deadlines  # worked out once, not per message
     threads = FilterServer(settings, ScannerSpec(action="email", limits=Limits(max_seconds=60)))
     try:
-        assert threads.engine.scanner.limits.max_seconds == deadlines.budget  # type: ignore[union-attr]
+        assert threads.engine.deadlines is settings.deadlines
     finally:
         threads.engine.close()
     processes = FilterServer(settings, ScannerSpec(action="email"), workers=1, processes=True)
     try:
-        engine = processes.engine
-        assert isinstance(engine, ProcessEngine)
-        assert engine.timeout == deadlines.kill
-        assert engine.settings.limits.max_seconds == deadlines.budget
+        assert isinstance(processes.engine, ProcessEngine)
+        assert processes.engine.deadlines is settings.deadlines
     finally:
         processes.engine.close()
     shared = FilterServer(settings, Scanner(limits=Limits(max_seconds=60)))  # its own limit stays
     try:
-        assert shared.engine.budget == deadlines.budget  # type: ignore[union-attr]
+        assert shared.engine.deadlines is settings.deadlines
         assert shared.engine.scanner.limits.max_seconds == 60  # type: ignore[union-attr]
     finally:
         shared.engine.close()
@@ -736,12 +734,10 @@ def _ready_process_engine(settings: FilterSettings, scan: Any) -> Iterator[Proce
     as its worker function, started and ready before any timing counts."""
     import asyncio
 
-    deadlines = settings.deadlines
-    spec = ScannerSpec(action="email", limits=Limits(max_seconds=deadlines.budget))
-    engine = ProcessEngine(spec, workers=1, timeout=60, budget=deadlines.budget, scan=scan)
+    engine = ProcessEngine(ScannerSpec(action="email"), 1, ScanDeadlines.of(60), scan=scan)
     try:
         assert asyncio.run(engine.scan(mail())).status == "scanned"  # the worker is ready now
-        engine.timeout = deadlines.kill
+        engine.deadlines = settings.deadlines
         yield engine
     finally:
         engine.close()
@@ -860,7 +856,7 @@ def test_thread_mode_counts_the_budget_from_when_the_message_was_asked_for() -> 
 
     scanner = Scanner()
     scanner._detector = SlowDetector(scanner._detector)  # type: ignore[assignment]
-    engine = ThreadEngine(scanner, 1, budget=1.0)
+    engine = ThreadEngine(scanner, 1, ScanDeadlines(budget=1.0, kill=1.2, wait=1.5))
     try:
         async def both() -> list[Any]:
             return await asyncio.gather(engine.scan(SLOW_MAIL), engine.scan(SLOW_MAIL),

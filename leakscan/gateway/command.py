@@ -75,10 +75,9 @@ def smtp_filter(host: str, port: int, next_hop: str, on_block: str, on_warn: str
                                   max_pending=4 * workers + 16)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    # The scanner's budget is derived from --scan-timeout with the other two limits (deadlines).
+    # Each message's scan budget comes from --scan-timeout through settings.deadlines.
     scanner = ScannerSpec(tuple(pattern_paths), "email", policy_file, block_unread,
-                          replace(Limits(), max_seconds=settings.deadlines.budget,
-                                  max_file_bytes=max(max_message_bytes, Limits().max_file_bytes)))
+                          replace(Limits(), max_file_bytes=max(max_message_bytes, Limits().max_file_bytes)))
     # Other loggers stay at warning: aiosmtpd's "mail.log" writes addresses at info.
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")

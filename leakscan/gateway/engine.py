@@ -45,7 +45,7 @@ class ScanDeadlines:
     * ``budget`` (``Limits.max_seconds``): the scanner stops itself between pages, segments and
       attachments and returns what it found as ``partial`` with the problem ``timeout``.  The
       policy then decides: a message whose findings already block is rejected (550), not retried.
-    * ``kill`` (``ProcessEngine.timeout``): a worker process still busy, stuck in a C call the
+    * ``kill`` (``ProcessEngine``): a worker process still busy, stuck in a C call the
       budget cannot interrupt, is killed and replaced; the message gets the timeout outcome.
     * ``wait`` (the handler's ``asyncio.wait_for``): the last resort, for a thread stuck in C,
       which nothing can stop.  It is the user's limit itself, so ``--scan-timeout`` stays the
@@ -92,12 +92,12 @@ def _budget_left(asked: float, budget: float) -> float:
 
 
 class ThreadEngine:
-    """Scans with one shared ``Scanner`` in at most ``workers`` threads; each message gets
-    ``budget`` seconds of the scanner's own time (None: the scanner's ``max_seconds``)."""
+    """Scans with one shared ``Scanner`` in at most ``workers`` threads; each message gets the
+    ``deadlines.budget`` (whatever the scanner's own ``max_seconds``, kept for its other uses)."""
 
-    def __init__(self, scanner: Scanner, workers: int, *, budget: float | None = None) -> None:
+    def __init__(self, scanner: Scanner, workers: int, deadlines: ScanDeadlines) -> None:
         self.scanner = scanner
-        self.budget = budget
+        self.deadlines = deadlines
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="leakscan-scan")
 
     async def scan(self, message: bytes) -> ScanResult:
@@ -106,10 +106,9 @@ class ThreadEngine:
         return await loop.run_in_executor(self._pool, self._scan, message, asked)
 
     def _scan(self, message: bytes, asked: float) -> ScanResult:
-        if self.budget is None:
-            return self.scanner.scan_message(message)
         # Counted from when the message was asked for, as the handler's wait is.
-        return self.scanner.scan_message(message, max_seconds=_budget_left(asked, self.budget))
+        return self.scanner.scan_message(message,
+                                         max_seconds=_budget_left(asked, self.deadlines.budget))
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -123,23 +122,19 @@ def scan_message_task(scanner: Scanner, task: ScanTask) -> tuple[ScanResult, Non
 class ProcessEngine:
     """Scans in ``workers`` processes started with ``spawn``, each killable on its own.
 
-    Every limit counts from when the message is asked for.  With ``budget``, the scanner stops
-    itself ``budget`` seconds after that, whenever a worker took the message up (a message that
-    waited for a free worker under a backlog gets what is left), so a healthy worker always
-    answers before ``timeout``; a worker still busy at ``timeout`` (stuck in a C call no budget
+    Every limit counts from when the message is asked for.  The scanner stops itself
+    ``deadlines.budget`` seconds after that, whenever a worker took the message up (a message
+    that waited for a free worker under a backlog gets what is left), so a healthy worker always
+    answers before ``deadlines.kill``; a worker still busy then (stuck in a C call no budget
     interrupts) is killed and replaced, so hostile mail cannot use up the pool one stuck worker
     at a time.  A worker that dies is replaced as well.  Either way only that message fails
-    (TimeoutError, WorkerLostError).  ``budget`` and ``timeout`` are ``ScanDeadlines.budget`` and
-    ``.kill``; without ``budget`` the workers' scanners use their own ``max_seconds``.
+    (TimeoutError, WorkerLostError).
     """
 
-    def __init__(self, settings: ScannerSpec, workers: int, *, timeout: float = 60.0,
-                 budget: float | None = None, scan: ScanFunction = scan_message_task) -> None:
-        if budget is not None and not 0 < budget < timeout:
-            raise ValueError(f"budget {budget!r} must be positive and less than the timeout {timeout!r}")
+    def __init__(self, settings: ScannerSpec, workers: int, deadlines: ScanDeadlines, *,
+                 scan: ScanFunction = scan_message_task) -> None:
         self.settings = settings
-        self.timeout = timeout
-        self.budget = budget
+        self.deadlines = deadlines
         self._scan_function = scan  # module-level: the spawned workers import it
         self._context = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
@@ -166,20 +161,18 @@ class ProcessEngine:
         return await loop.run_in_executor(self._threads, self._scan, message, asked)
 
     def _scan(self, message: bytes, asked: float) -> ScanResult:
-        deadline = asked + self.timeout
-        # With a budget, no scan can start once too little of it is left: wait no longer.
-        start_by = deadline if self.budget is None else asked + self.budget - _MIN_SCAN_SECONDS
+        deadlines = self.deadlines
+        # No scan can start once too little of the budget is left: wait no longer.
+        start_by = asked + deadlines.budget - _MIN_SCAN_SECONDS
         try:  # a thread's worker is idle, or being replaced after a timeout
             worker = self._idle.get(timeout=max(0.0, start_by - time.monotonic()))
         except queue.Empty:
             raise TimeoutError from None
-        task = ScanTask("<message>", message)
         try:
-            if self.budget is not None:
-                if not worker.ready_by(start_by):  # a replacement still building its scanner
-                    raise _NoTimeLeft
-                task = ScanTask("<message>", message, max_seconds=_budget_left(asked, self.budget))
-            result = worker.call(task, deadline)
+            if not worker.ready_by(start_by):  # a replacement still building its scanner
+                raise _NoTimeLeft
+            task = ScanTask("<message>", message, max_seconds=_budget_left(asked, deadlines.budget))
+            result = worker.call(task, asked + deadlines.kill)
         except _NoTimeLeft:  # too late for a scan that could finish: the worker is healthy, stays
             self._idle.put(worker)
             raise

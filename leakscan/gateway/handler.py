@@ -13,6 +13,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ class FilterSettings:
             raise ValueError("quarantine needs a quarantine folder")
         ScanDeadlines.of(self.scan_timeout)  # a limit that orders no deadlines is refused here
 
-    @property
+    @cached_property
     def deadlines(self) -> ScanDeadlines:
         """The scan's budget, kill and wait: one place decides which acts first."""
         return ScanDeadlines.of(self.scan_timeout)

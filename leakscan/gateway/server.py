@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from dataclasses import replace
 from types import TracebackType
 
 from aiosmtpd.controller import Controller
@@ -29,14 +28,11 @@ class FilterServer:
         scanner = scanner or ScannerSpec(action="email")
         if processes and isinstance(scanner, Scanner):
             raise ValueError("worker processes build their own Scanner: pass ScannerSpec")
-        deadlines = settings.deadlines
-        if isinstance(scanner, ScannerSpec):
-            scanner = replace(scanner, limits=replace(scanner.limits, max_seconds=deadlines.budget))
         self.engine: ThreadEngine | ProcessEngine = (
-            ProcessEngine(scanner, workers, timeout=deadlines.kill, budget=deadlines.budget)
+            ProcessEngine(scanner, workers, settings.deadlines)
             if isinstance(scanner, ScannerSpec) and processes
             else ThreadEngine(scanner if isinstance(scanner, Scanner) else scanner.build(), workers,
-                              budget=deadlines.budget))
+                              settings.deadlines))
         self.handler = LeakscanFilter(self.engine, settings)
         self.host, self.port = host, port
         self._controller = Controller(self.handler, hostname=host, port=port,
