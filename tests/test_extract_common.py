@@ -47,7 +47,8 @@ def test_extractor_never_touches_the_disk(name: str, monkeypatch: pytest.MonkeyP
 SECRET_TEXT = "密等及解密條件或保密期限：極機密\n身分證字號A123456789\n"
 
 
-@pytest.mark.parametrize("label", ["cp037", "utf-16", "utf-32-be", "utf-7", "raw_unicode_escape"])
+@pytest.mark.parametrize("label", ["cp037", "utf-16", "utf-32-be", "utf-7", "raw_unicode_escape",
+                                   "punycode", "idna"])
 def test_a_false_charset_label_cannot_hide_text(scanner, label: str) -> None:
     """A label no ASCII-written declaration can truly carry is ignored, in a page and in a mail,
     so the UTF-8 text under it is still read and its secrets found."""

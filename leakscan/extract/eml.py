@@ -143,7 +143,9 @@ class _MailReader:
             self.problems.append(Problem("too-deep", f"MIME parts nested more than {_MAX_PART_DEPTH}"))
             return
         ctype = _content_type(part)
-        payload = part.get_payload()
+        # A leaf's text payload is never asked for: get_payload() decodes 8-bit bytes with the
+        # declared charset, and punycode or idna raise there; the leaf reads its bytes instead.
+        payload = part.get_payload() if part.is_multipart() else None
         if ctype in ("message/rfc822", "message/global"):
             self._attached_message(part, payload)
         elif isinstance(payload, list):
