@@ -47,6 +47,15 @@ def test_extractor_never_touches_the_disk(name: str, monkeypatch: pytest.MonkeyP
 SECRET_TEXT = "密等及解密條件或保密期限：極機密\n身分證字號A123456789\n"
 
 
+def test_a_mail_body_really_in_utf7_is_read(scanner) -> None:
+    """UTF-7 is all ASCII, so the CJK of a real UTF-7 body hides in +…- runs until decoded."""
+    message = (b"Subject: x\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-7\r\n\r\n"
+               + SECRET_TEXT.encode("utf-7"))
+    assert SECRET_TEXT.encode("utf-7").isascii()
+    result = scanner.scan_message(message)
+    assert {f.rule for f in result.findings} >= {"classification-field", "tw-national-id"}, result
+
+
 @pytest.mark.parametrize("label", ["cp037", "utf-16", "utf-32-be", "utf-7", "raw_unicode_escape",
                                    "punycode", "idna"])
 def test_a_false_charset_label_cannot_hide_text(scanner, label: str) -> None:

@@ -252,6 +252,13 @@ def decode_declared(data: bytes, charset: str | None) -> tuple[str, tuple[Proble
         except (UnicodeDecodeError, ValueError):
             pass
     if data.isascii():
+        if charset == "utf-7":  # real UTF-7 (CJK hidden in +…- runs) or a false label on ASCII text
+            try:
+                text = data.decode("utf-7")
+                if looks_cjk(text):
+                    return text, ()
+            except UnicodeDecodeError:
+                pass
         return data.decode("ascii"), ()
     if charset in _PERMISSIVE:  # a label that decodes anything: prefer UTF-8 or Big5 when the bytes are that
         try:
