@@ -67,3 +67,25 @@ def test_a_false_charset_label_cannot_hide_text(scanner, label: str) -> None:
     for result in (scanner.scan_bytes(html.encode(), "公告.html"), scanner.scan_message(message)):
         assert {f.rule for f in result.findings} >= {"classification-field", "tw-national-id"}, result
 
+
+
+def test_free_text_headers_and_the_text_around_mail_parts_are_read(scanner) -> None:
+    """Keywords:, Comments:, a part's Content-Description and a multipart's preamble and epilogue
+    hold whatever the sender wrote there."""
+    places = {
+        "keywords": "Keywords: {}\r\n",
+        "comments": "Comments: {}\r\n",
+        "content-description": "",
+        "preamble": "",
+        "epilogue": "",
+    }
+    secret = "密碼：Tpe@2026!x"
+    for place, header in places.items():
+        part_header = f"Content-Description: {secret}\r\n" if place == "content-description" else ""
+        message = (f"Subject: x\r\n{header.format(secret)}MIME-Version: 1.0\r\n"
+                   'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
+                   f"{secret if place == 'preamble' else 'This is a MIME message.'}\r\n"
+                   f"--b\r\nContent-Type: text/plain; charset=utf-8\r\n{part_header}\r\n會議資料\r\n--b--\r\n"
+                   f"{secret if place == 'epilogue' else ''}\r\n").encode()
+        result = scanner.scan_message(message)
+        assert [f.rule for f in result.findings] == ["password-value"], (place, result)

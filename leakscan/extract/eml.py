@@ -57,6 +57,8 @@ from .text import decode, text_codec
 __all__ = ["extract_eml"]
 
 _ADDRESS_HEADERS = frozenset({"from", "to", "cc", "bcc", "reply-to", "sender"})
+# Free-text headers a sender can write into, of the message or of any part.
+_TEXT_HEADERS = frozenset({"keywords", "comments", "content-description", "thread-topic"})
 # Declared charsets that are subsets of what clients really used.
 # (Big5 names: text.BIG5_NAMES, read as CP950 by text_codec.)
 _CODECS = {"big5-hkscs": "big5hkscs", "gb2312": "gbk", "x-gbk": "gbk", "ks_c_5601-1987": "cp949"}
@@ -142,6 +144,12 @@ class _MailReader:
         if depth > _MAX_PART_DEPTH:
             self.problems.append(Problem("too-deep", f"MIME parts nested more than {_MAX_PART_DEPTH}"))
             return
+        for key, raw in part.raw_items():
+            if key.lower() in _TEXT_HEADERS:
+                self._segment(header_text(raw), Location("metadata", name=key.lower()))
+        for name, text in (("preamble", part.preamble), ("epilogue", part.epilogue)):
+            if isinstance(text, str):  # text around a multipart's parts, which no client shows
+                self._segment(_raw_text(text), Location("metadata", name=name))
         ctype = _content_type(part)
         # A leaf's text payload is never asked for: get_payload() decodes 8-bit bytes with the
         # declared charset, and punycode or idna raise there; the leaf reads its bytes instead.
@@ -277,11 +285,16 @@ def decode_declared(data: bytes, charset: str | None) -> tuple[str, tuple[Proble
     return text, problems
 
 
+def _raw_text(raw: str) -> str:
+    """Text as the parser keeps it, its raw 8-bit bytes (surrogate escapes) decoded."""
+    if any("\udc80" <= c <= "\udcff" for c in raw):
+        return decode(raw.encode("utf-8", "surrogateescape"))[0]
+    return raw
+
+
 def header_text(raw: str) -> str:
     """A raw header value as text: unfolded, 8-bit bytes and RFC 2047 encoded words decoded."""
-    if any("\udc80" <= c <= "\udcff" for c in raw):  # raw 8-bit bytes, as the parser keeps them
-        raw = decode(raw.encode("utf-8", "surrogateescape"))[0]
-    raw = _FOLD.sub("", raw)
+    raw = _FOLD.sub("", _raw_text(raw))
     raw = _BETWEEN_WORDS.sub("", raw)
     return _ENCODED_WORD.sub(_decode_word, raw).strip()
 
