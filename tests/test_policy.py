@@ -324,3 +324,14 @@ def test_decisions_do_not_depend_on_what_one_policy_decided_before() -> None:
         for action in ACTIONS:
             assert shared.decide(KINDS[kind], "partial", action) == \
                 Policy.load().decide(KINDS[kind], "partial", action), (kind, action)
+
+
+def test_a_floor_price_in_an_award_notice_is_reported_but_not_blocked() -> None:
+    """政府採購法: the 底價 is secret until award and published in the 決標公告 after it."""
+    notice = "決標公告\n標案名稱：辦公室修繕工程\n底價：新臺幣4,650,000元\n決標金額：新臺幣4,500,000元"
+    for policy in (POLICY, Policy.load(ROOT / "examples" / "policies" / "strict-agency.toml")):
+        scanner = Scanner(action="email", policy=policy)
+        published = scanner.scan_text(notice, name="決標公告.txt")
+        assert [(f.rule, f.severity) for f in published.findings] == [("bid-floor-price-amount", "low")]
+        assert published.verdict != "block"
+        assert scanner.scan_text("本案底價新臺幣4,650,000元", name="簽.txt").verdict == "block"
