@@ -22,14 +22,18 @@ from typing import Any
 
 from ..model import Location, Problem, Segment
 from .base import Extraction, Limits
+from .pdfmeta import info_key_candidates, xmp_properties
 
 __all__ = ["DEFAULT_MAX_PDF_PAGES", "extract_pdf", "garble_reason"]
 
 DEFAULT_MAX_PDF_PAGES = 2000
 
-# Document properties that people type into (Creator/Producer are written by software).
+# The standard document properties people type into, read first and named in lower case.  Every
+# other string in the info dictionary (Creator, custom keys such as /Classification) is read too,
+# under its own name, except the dates and flags below.
 METADATA_KEYS: tuple[tuple[str, str], ...] = (
     ("Title", "title"), ("Subject", "subject"), ("Keywords", "keywords"), ("Author", "author"))
+_MACHINE_INFO_KEYS = frozenset(("CreationDate", "ModDate", "Trapped"))
 
 _PDFIUM_LOCK = threading.Lock()
 """Serialises every PDFium call in this process.
@@ -107,12 +111,25 @@ def garble_reason(text: str) -> str | None:
 
 
 # --- reading with PDFium -----------------------------------------------------------------------
+# A page whose images cover at least this share of it and whose text is shorter than this is a
+# scan with a page number or print stamp on it: its body is a picture, so it is not read.
+_IMAGE_PAGE_SHARE = 0.5
+_IMAGE_PAGE_TEXT = 40
+_MAX_BOOKMARKS = 100_000
+_MAX_FORM_NESTING = 8
+
+
 @dataclass
 class _Page:
     number: int
     text: str = ""
     has_content: bool = False  # any page object (image, path, text); a blank page has none
+    image_share: float = 0.0  # of the page area under images; measured only when text is short
     notes: list[str] = field(default_factory=list)
+    fields: list[tuple[str, str]] = field(default_factory=list)  # (field name, "label：value")
+    appearance: list[int] = field(default_factory=list)  # annotations whose text is only drawn
+    appearance_text: str = ""
+    appearance_failed: bool = False
     failed: bool = False
 
 
@@ -120,7 +137,10 @@ class _Page:
 class _Read:
     page_count: int = 0
     metadata: list[tuple[str, str]] = field(default_factory=list)
+    outline: str = ""
     pages: list[_Page] = field(default_factory=list)
+    items: list[tuple[str, bytes]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     timed_out: bool = False
 
 
@@ -134,7 +154,8 @@ class _OpenError(Exception):
 
 
 def extract_pdf(data: bytes, name: str, limits: Limits) -> Extraction:
-    """Segments of a PDF: properties, then each page's text followed by its annotations.
+    """Segments of a PDF: properties, bookmarks, then each page's text, form fields and
+    annotations; attached files become items.
 
     Never raises; the PDF is read from memory and nothing is written.  ``limits.max_pdf_pages``
     (default ``DEFAULT_MAX_PDF_PAGES``) caps the pages read; the rest are reported as not read.
@@ -170,20 +191,134 @@ def _read(data: bytes, max_pages: int, limits: Limits) -> _Read:
         raise _OpenError("corrupt", str(exc).removeprefix("Failed to load document ")) from None
     try:
         read = _Read(page_count=len(pdf))
-        for key, part_name in METADATA_KEYS:
-            value = _utf16(lambda buf, n, k=key: raw.FPDF_GetMetaText(pdf, k.encode(), buf, n))
-            read.metadata.append((part_name, value))
+        read.metadata = _metadata(pdf, data, raw, read.problems)
+        read.outline = _outline(pdf, raw)
+        form = _form_handle(pdf, raw, read.problems)
+        attachments = _Attachments(limits)
+        for index in range(raw.FPDFDoc_GetAttachmentCount(pdf)):
+            attachments.add(raw, raw.FPDFDoc_GetAttachment(pdf, index), "")
+        seen_fields: set[tuple[str, str]] = set()
         for index in range(min(read.page_count, max_pages)):
             if limits.expired():
                 read.timed_out = True
                 break
-            read.pages.append(_read_page(pdf, index, raw))
+            read.pages.append(_read_page(pdf, index, raw, form, attachments, seen_fields))
+        _read_appearances(pdf, read.pages, raw)  # last: it edits the pages in memory
+        read.items = attachments.items
+        read.problems.extend(attachments.problems())
         return read
     finally:
         pdf.close()  # closes every page and text page still open, inside the lock
 
 
-def _read_page(pdf: Any, index: int, raw: Any) -> _Page:
+def _metadata(pdf: Any, data: bytes, raw: Any, problems: list[Problem]) -> list[tuple[str, str]]:
+    """Every document-info string (custom keys too) and every XMP property not already there."""
+    known = {key for key, _ in METADATA_KEYS}
+    keys = [*METADATA_KEYS, *((key, key) for key in sorted(info_key_candidates(data) - known)
+                              if key not in _MACHINE_INFO_KEYS)]
+    found: list[tuple[str, str]] = []
+    for key, part_name in keys:
+        try:
+            tag = key.encode("latin-1")
+        except UnicodeEncodeError:
+            continue
+        value = _utf16(lambda buf, n, t=tag: raw.FPDF_GetMetaText(pdf, t, buf, n))
+        if value.strip():
+            found.append((part_name, value))
+    values = {value.strip() for _, value in found}
+    properties, failures = xmp_properties(data)
+    for name, value in properties:
+        if value.strip() not in values:  # dc:title repeats /Title: one finding, not two
+            values.add(value.strip())
+            found.append((f"xmp {name}", value))
+    if failures:
+        problems.append(Problem("metadata-not-read", "; ".join(dict.fromkeys(failures))))
+    return found
+
+
+def _outline(pdf: Any, raw: Any) -> str:
+    """Bookmark titles in document order, one per line (a cycle or a huge tree cannot stall)."""
+    titles: list[str] = []
+    seen: set[int | None] = set()
+    stack = [raw.FPDFBookmark_GetFirstChild(pdf, None)]
+    while stack and len(titles) < _MAX_BOOKMARKS:
+        bookmark = stack.pop()
+        address = ctypes.cast(bookmark, ctypes.c_void_p).value
+        if not address or address in seen:
+            continue
+        seen.add(address)
+        titles.append(_utf16(lambda buf, n, b=bookmark: raw.FPDFBookmark_GetTitle(b, buf, n)))
+        stack.append(raw.FPDFBookmark_GetNextSibling(pdf, bookmark))
+        stack.append(raw.FPDFBookmark_GetFirstChild(pdf, bookmark))
+    return "\n".join(title for title in titles if title.strip())
+
+
+def _form_handle(pdf: Any, raw: Any, problems: list[Problem]) -> Any:
+    """PDFium's form handle when the file has an AcroForm (field values need it), else None."""
+    kind = raw.FPDF_GetFormType(pdf)
+    if kind == raw.FORMTYPE_XFA_FULL:  # this PDFium has no XFA: the form's content is not read
+        problems.append(Problem("xfa-form", "XFA form data not read"))
+    if kind == raw.FORMTYPE_NONE:
+        return None
+    pdf.init_forms()
+    return pdf.formenv.raw
+
+
+class _Attachments:
+    """Attached files as items, within the byte and count limits zip members have."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.items: list[tuple[str, bytes]] = []
+        self.bytes_left = getattr(limits, "max_uncompressed_bytes", 200 * 1024 * 1024)
+        self.max_items = getattr(limits, "max_entries", 10_000)
+        self.unread: list[str] = []
+        self.too_large: list[str] = []
+        self.names: set[str] = set()
+
+    def add(self, raw: Any, attachment: Any, where: str) -> None:
+        if not attachment:
+            self.unread.append(where or "attachment")
+            return
+        name = _utf16(lambda buf, n: raw.FPDFAttachment_GetName(attachment, _wide(buf), n))
+        shown = f"{where} {name}".strip()
+        size = ctypes.c_ulong(0)
+        if not raw.FPDFAttachment_GetFile(attachment, None, 0, ctypes.byref(size)):
+            self.unread.append(shown or "attachment")
+            return
+        if len(self.items) >= self.max_items or size.value > self.bytes_left:
+            self.too_large.append(shown or "attachment")
+            return
+        buffer = ctypes.create_string_buffer(max(size.value, 1))
+        if not raw.FPDFAttachment_GetFile(attachment, buffer, size.value, ctypes.byref(size)):
+            self.unread.append(shown or "attachment")
+            return
+        self.bytes_left -= size.value
+        self.items.append((self._unique(name or f"attachment-{len(self.items) + 1}.bin"),
+                           buffer.raw[: size.value]))
+
+    def _unique(self, name: str) -> str:
+        """Two attachments may share a name; each item needs its own (``a~2.xlsx``)."""
+        stem, dot, suffix = name.rpartition(".")
+        if not dot:
+            stem, suffix = name, ""
+        candidate, n = name, 1
+        while candidate in self.names:
+            n += 1
+            candidate = f"{stem}~{n}{dot}{suffix}"
+        self.names.add(candidate)
+        return candidate
+
+    def problems(self) -> list[Problem]:
+        out = []
+        if self.unread:
+            out.append(Problem("attachment-not-read", ", ".join(self.unread)))
+        if self.too_large:
+            out.append(Problem("too-large", "attachments not read: " + ", ".join(self.too_large)))
+        return out
+
+
+def _read_page(pdf: Any, index: int, raw: Any, form: Any, attachments: _Attachments,
+               seen_fields: set[tuple[str, str]]) -> _Page:
     page_info = _Page(index + 1)
     try:
         page = pdf[index]
@@ -197,22 +332,154 @@ def _read_page(pdf: Any, index: int, raw: Any) -> _Page:
             page_info.text = textpage.get_text_range(errors="replace")
         finally:
             textpage.close()
+        if page_info.has_content and len(_SPACE.sub("", page_info.text)) < _IMAGE_PAGE_TEXT:
+            page_info.image_share = _image_share(page, raw)
         for i in range(max(raw.FPDFPage_GetAnnotCount(page), 0)):
             annot = raw.FPDFPage_GetAnnot(page, i)
             if not annot:
                 continue
             try:
-                note = _utf16(lambda buf, n, a=annot: raw.FPDFAnnot_GetStringValue(
-                    a, b"Contents", ctypes.cast(buf, ctypes.POINTER(raw.FPDF_WCHAR)), n))
+                _read_annotation(raw, annot, i, page_info, form, attachments, seen_fields)
             finally:
                 raw.FPDFPage_CloseAnnot(annot)
-            if note.strip():
-                page_info.notes.append(note)
     except Exception:
         page_info.failed = True
     finally:
         page.close()
     return page_info
+
+
+# Annotations whose appearance is an icon or a mark over page text, never text of their own.
+_NO_TEXT_APPEARANCE = frozenset(("FPDF_ANNOT_LINK", "FPDF_ANNOT_POPUP", "FPDF_ANNOT_TEXT",
+                                 "FPDF_ANNOT_HIGHLIGHT", "FPDF_ANNOT_UNDERLINE", "FPDF_ANNOT_SQUIGGLY",
+                                 "FPDF_ANNOT_STRIKEOUT", "FPDF_ANNOT_INK", "FPDF_ANNOT_CARET",
+                                 "FPDF_ANNOT_FILEATTACHMENT", "FPDF_ANNOT_SOUND"))
+
+
+def _read_annotation(raw: Any, annot: Any, index: int, page_info: _Page, form: Any,
+                     attachments: _Attachments, seen_fields: set[tuple[str, str]]) -> None:
+    """An annotation's note, form-field value or attached file; if its text is only in its
+    appearance stream (a stamp, a FreeText box without /Contents), mark it for the second pass."""
+    note = _utf16(lambda buf, n: raw.FPDFAnnot_GetStringValue(annot, b"Contents", _wide(buf), n))
+    if note.strip():
+        page_info.notes.append(note)
+    subtype = raw.FPDFAnnot_GetSubtype(annot)
+    shows_text = not any(subtype == getattr(raw, name) for name in _NO_TEXT_APPEARANCE)
+    if subtype == raw.FPDF_ANNOT_WIDGET:
+        value, shows_text = _field(raw, form, annot)
+        if value is not None and value not in seen_fields:  # a field's widgets share its value
+            seen_fields.add(value)
+            page_info.fields.append(value)
+    elif subtype == raw.FPDF_ANNOT_FILEATTACHMENT:
+        attachments.add(raw, raw.FPDFAnnot_GetFileAttachment(annot), f"p{page_info.number}")
+    if shows_text and not note.strip() and _utf16(lambda buf, n: raw.FPDFAnnot_GetAP(
+            annot, raw.FPDF_ANNOT_APPEARANCEMODE_NORMAL, _wide(buf), n)).strip():
+        page_info.appearance.append(index)
+
+
+def _field(raw: Any, form: Any, annot: Any) -> tuple[tuple[str, str] | None, bool]:
+    """``(field name, "label：value")`` of a text or choice field (None if empty or another kind),
+    and whether its appearance should be read instead (a text field with no value)."""
+    def text(getter: Any) -> str:
+        if form is None:
+            return ""
+        return _utf16(lambda buf, n: getter(form, annot, _wide(buf), n))
+
+    kind = raw.FPDFAnnot_GetFormFieldType(form, annot) if form is not None else -1
+    if kind not in (-1, raw.FPDF_FORMFIELD_TEXTFIELD, raw.FPDF_FORMFIELD_COMBOBOX,
+                    raw.FPDF_FORMFIELD_LISTBOX):
+        return None, False  # check boxes, radio and push buttons, signatures
+    if form is None:  # a widget outside any AcroForm: its own /V and /T
+        value = _utf16(lambda buf, n: raw.FPDFAnnot_GetStringValue(annot, b"V", _wide(buf), n))
+        name = _utf16(lambda buf, n: raw.FPDFAnnot_GetStringValue(annot, b"T", _wide(buf), n))
+        label = name
+    else:
+        value = text(raw.FPDFAnnot_GetFormFieldValue)
+        name = text(raw.FPDFAnnot_GetFormFieldName)
+        label = text(raw.FPDFAnnot_GetFormFieldAlternateName) or name
+    if not value.strip():
+        return None, True
+    return (name, f"{label}：{value}" if label.strip() else value), False
+
+
+def _image_share(page: Any, raw: Any) -> float:
+    """The share of the (crop box) page area under images, directly or inside form XObjects."""
+    left, bottom, right, top = page.get_cropbox()
+    area = (right - left) * (top - bottom)
+    if area <= 0:
+        return 0.0
+    covered = 0.0
+    corners = [ctypes.c_float() for _ in range(4)]
+    for i in range(raw.FPDFPage_CountObjects(page)):
+        obj = raw.FPDFPage_GetObject(page, i)
+        if not _holds_image(raw, obj, 0) or not raw.FPDFPageObj_GetBounds(
+                obj, *(ctypes.byref(c) for c in corners)):
+            continue
+        x0, y0, x1, y1 = (c.value for c in corners)
+        width = min(x1, right) - max(x0, left)
+        height = min(y1, top) - max(y0, bottom)
+        if width > 0 and height > 0:
+            covered += width * height  # overlaps count twice; the share is capped below
+    return min(covered / area, 1.0)
+
+
+def _holds_image(raw: Any, obj: Any, depth: int) -> bool:
+    kind = raw.FPDFPageObj_GetType(obj)
+    if kind == raw.FPDF_PAGEOBJ_IMAGE:
+        return True
+    if kind != raw.FPDF_PAGEOBJ_FORM or depth >= _MAX_FORM_NESTING:
+        return False
+    return any(_holds_image(raw, raw.FPDFFormObj_GetObject(obj, i), depth + 1)
+               for i in range(raw.FPDFFormObj_CountObjects(obj)))
+
+
+def _read_appearances(pdf: Any, pages: list[_Page], raw: Any) -> None:
+    """The drawn text of annotations marked by the first pass, by PDFium's own rendering model.
+
+    PDFium has no call for an appearance stream's text, but it can flatten annotations into
+    their page.  So, after every page was read: empty the page, drop the other annotations,
+    flatten, reload, and take the page's text — which is then the appearances' text only.  The
+    document lives in memory and is closed right after; nothing is saved.
+    """
+    for info in pages:
+        if not info.appearance or info.failed:
+            continue
+        try:
+            page = pdf[info.number - 1]
+            try:
+                keep = set(info.appearance)
+                for i in reversed(range(raw.FPDFPage_GetAnnotCount(page))):
+                    if i not in keep:
+                        raw.FPDFPage_RemoveAnnot(page, i)
+                for i in reversed(range(raw.FPDFPage_CountObjects(page))):
+                    obj = raw.FPDFPage_GetObject(page, i)
+                    if raw.FPDFPage_RemoveObject(page, obj):
+                        raw.FPDFPageObj_Destroy(obj)
+                flattened = (raw.FPDFPage_GenerateContent(page)
+                             and raw.FPDFPage_Flatten(page, raw.FLAT_NORMALDISPLAY) != raw.FLATTEN_FAIL)
+            finally:
+                page.close()
+            if not flattened:
+                info.appearance_failed = True
+                continue
+            page = pdf[info.number - 1]
+            try:
+                textpage = page.get_textpage()
+                try:
+                    info.appearance_text = textpage.get_text_range(errors="replace")
+                finally:
+                    textpage.close()
+            finally:
+                page.close()
+        except Exception:
+            info.appearance_failed = True
+
+
+def _wide(buffer: Any) -> Any:
+    """A byte buffer (or None) as the ``FPDF_WCHAR*`` some PDFium getters are typed with."""
+    import pypdfium2.raw as raw
+
+    return ctypes.cast(buffer, ctypes.POINTER(raw.FPDF_WCHAR))
 
 
 def _utf16(call: Callable[[Any, int], int]) -> str:
@@ -249,27 +516,44 @@ def _assemble(read: _Read, max_pages: int) -> Extraction:
     for key, value in read.metadata:
         if value.strip():
             add(value, Location("metadata", name=key), f"metadata {key}")
+    if read.outline:
+        add(read.outline, Location("outline"), "bookmarks")
+    image_pages: list[int] = []
+    unread_appearance: list[int] = []
     for page in read.pages:
         if page.failed:
             failed.append(page.number)
             continue
         text = page.text.replace("\r\n", "\n").replace("\r", "\n")
         if text.strip():
-            if add(text, Location("body", page=page.number)):
-                text_pages += 1
-            else:
+            if not add(text, Location("body", page=page.number)):
                 garbled_pages.add(page.number)
+            elif page.image_share >= _IMAGE_PAGE_SHARE:  # a scan with a page number on it
+                image_pages.append(page.number)
+            else:
+                text_pages += 1
         elif page.has_content:
             no_text.append(page.number)
+        for name, value in page.fields:
+            add(value, Location("form", page=page.number, name=name), f"form field p{page.number}")
         for note in page.notes:
             add(note, Location("annotation", page=page.number), f"annotation p{page.number}")
+        if page.appearance_text.strip():
+            add(page.appearance_text, Location("annotation", page=page.number, name="appearance"),
+                f"annotation appearance p{page.number}")
+        if page.appearance_failed:
+            unread_appearance.append(page.number)
 
-    problems: list[Problem] = []
+    problems: list[Problem] = list(read.problems)
     if garbled:
         problems.append(Problem("garbled", "; ".join(
             f"{_where(*places)}: {reason}" for reason, places in garbled.items())))
     if no_text:
         problems.append(Problem("no-text-layer", _pages(no_text)))
+    if image_pages:
+        problems.append(Problem("image-page", _pages(image_pages)))
+    if unread_appearance:
+        problems.append(Problem("annotation-not-read", "appearance on " + _pages(unread_appearance)))
     if failed:
         problems.append(Problem("corrupt", _pages(failed)))
     skipped = max(read.page_count - max_pages, 0)
@@ -282,14 +566,15 @@ def _assemble(read: _Read, max_pages: int) -> Extraction:
         first, last = len(read.pages) + 1, len(read.pages) + late
         pages = f"page {first}" if first == last else f"pages {first}-{last}"
         problems.append(Problem("timeout", f"{pages} not read"))
-    unread_pages = len(garbled_pages) + len(no_text) + len(failed) + skipped + late
+    unread_pages = len(garbled_pages) + len(no_text) + len(image_pages) + len(failed) + skipped + late
     if unread_pages and not text_pages:
         status = "unreadable"
     elif problems:
         status = "partial"
     else:
         status = "scanned"
-    return Extraction(segments=tuple(segments), problems=tuple(problems), status=status)
+    return Extraction(segments=tuple(segments), problems=tuple(problems), status=status,
+                      items=tuple(read.items))
 
 
 def _where(pages: list[int], places: list[str]) -> str:
