@@ -78,6 +78,8 @@ _TABLES: dict[str, dict[str, tuple[str, str]]] = {
         "attribute": ("屬性", "attribute"),
         "form": ("表單欄位", "form field"),
         "outline": ("書籤", "bookmarks"),
+        "package-part": ("文件內其他部分（圖表、SmartArt、樞紐分析快取等）",
+                         "other part of the document (chart, SmartArt, pivot cache …)"),
     },
     "problem": {
         "unsupported-format": ("不支援的檔案格式，未檢查內容", "unsupported format, content not checked"),
@@ -119,6 +121,9 @@ _TABLES: dict[str, dict[str, tuple[str, str]]] = {
                          "a pattern-set rule ran past the time limit and was not completed"),
         "too-many-findings": ("發現項目超過上限，其餘內容未檢查",
                               "too many findings, the rest was not checked"),
+        "part-not-read": ("文件內有無法讀取的部分（巨集、大型圖片或其他二進位內容），未檢查",
+                          "parts of the document (macros, large pictures, other binaries) "
+                          "could not be read, not checked"),
         "worker-crashed": ("檢查程序異常結束，檔案未檢查",
                            "the scanning worker crashed, content not checked"),
     },

@@ -55,6 +55,9 @@ PARTS: tuple[str, ...] = (
     "subject",
     "filename",
     "attribute",
+    "package-part",
+    "form",
+    "outline",
 )
 
 

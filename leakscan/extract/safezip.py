@@ -90,7 +90,8 @@ class SafeZip:
     """A zip archive whose reads share one budget of uncompressed bytes.
 
     Part names in office files are case-insensitive, so lookups are too.  Nothing is written to
-    disk: the archive is read from memory.
+    disk: the archive is read from memory.  Every entry a reader starts to inflate is remembered,
+    so after reading, the package can tell which parts no reader looked at (:attr:`unopened`).
     """
 
     def __init__(self, archive: zipfile.ZipFile, limits: ZipLimits) -> None:
@@ -108,6 +109,7 @@ class SafeZip:
         # A second entry of one name is never read (the first wins), yet another program may
         # show it instead: a tampered file could hide its real text there, so readers report it.
         self.duplicates: tuple[str, ...] = tuple(duplicates)
+        self._opened: set[str] = set()
 
     @property
     def names(self) -> list[str]:
@@ -120,15 +122,28 @@ class SafeZip:
         return info.filename if info is not None else None
 
     @property
+    def unopened(self) -> list[str]:
+        """Entries no read has started on (the first of duplicate names only), in archive order."""
+        return [info.filename for key, info in self._by_name.items() if key not in self._opened]
+
+    def stored_size(self, name: str) -> int:
+        """An entry's size without inflating it: the larger of declared and compressed size
+        (the compressed bytes are really there; the declared size can lie)."""
+        info = self._by_name.get(name.lower().lstrip("/"))
+        return 0 if info is None else max(info.file_size, info.compress_size)
+
+    @property
     def remaining(self) -> int:
         """Uncompressed bytes that may still be read from this archive."""
         return self._budget
 
     def chunks(self, name: str, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
         """Inflate one entry piece by piece, refusing it once it passes the budget."""
-        info = self._by_name.get(name.lower().lstrip("/"))
+        key = name.lower().lstrip("/")
+        info = self._by_name.get(key)
         if info is None:
             raise Refused("corrupt", f"missing part {name}")
+        self._opened.add(key)  # a refused read is recorded as a problem by the reader
         if info.flag_bits & 0x1:
             raise Refused("encrypted", info.filename)
         read = 0
