@@ -458,6 +458,7 @@ def _findings(candidates: list[_Candidate], folded: NormalizedText, segment: Seg
     to_original = folded.span_to_original
     mapped = bool(folded.breaks)
     location = segment.location
+    prefix = segment.prefix
     line, counted, line_start = 1, 0, 0  # line of offset ``counted``; ``line_start`` its start
     out: list[Finding] = []
     for candidate in candidates:
@@ -471,6 +472,9 @@ def _findings(candidates: list[_Candidate], folded: NormalizedText, segment: Seg
             line += newlines
             line_start = original.rfind("\n", counted, start) + 1
         counted = start
+        column = start - line_start + 1
+        if prefix and line == 1:
+            column = column - prefix if column > prefix else 1
         rule = candidate.rule
         value = original[value_start:value_end]
         masked = original[start:value_start] + mask(value, rule.mask) + original[value_end:end]
@@ -479,7 +483,7 @@ def _findings(candidates: list[_Candidate], folded: NormalizedText, segment: Seg
             rule.category,
             candidate.severity,
             candidate.level,
-            location.at(line, start - line_start + 1),
+            location.at(line, column),
             _one_line(masked) if "\n" in masked else masked,
             candidate.reasons,
             value,

@@ -105,7 +105,15 @@ class Location:
         return new
 
     def at(self, line: int, column: int) -> Location:
-        """This location narrowed to a line and column inside the segment (both 1-based)."""
+        """This location narrowed to a line and column inside the segment (both 1-based).
+
+        A segment that starts inside a text (a CSV cell) has that line and column set: the
+        result counts from there.
+        """
+        if self.line is not None:
+            if line == 1 and self.column is not None:
+                column += self.column - 1
+            line += self.line - 1
         # One per finding, so it is built by setting its slots directly: about twice as fast as
         # the generated __init__, which goes through object.__setattr__ field by field.
         new = _new_object(Location)
@@ -136,6 +144,9 @@ class Segment:
 
     text: str
     location: Location = Location()
+    # Characters at the start that the extractor added (a column's label in ``label：value``):
+    # a finding's column does not count them, so it points into the document's own text.
+    prefix: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,6 +65,18 @@ def plain_docx(paragraphs: list[str]) -> bytes:
     return _docx_bytes(document)
 
 
+def table_docx(rows: list[list[str]]) -> bytes:
+    """A python-docx document holding one table of these rows (the first is the header)."""
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    return _docx_bytes(document)
+
+
 def _replace_run(xml: str, marker: str, replacement: str) -> str:
     """Swap the python-docx run holding ``marker`` for hand-written run XML."""
     pattern = re.compile(r"<w:r>(?:(?!</w:r>).)*?" + re.escape(marker) + r".*?</w:r>", re.S)

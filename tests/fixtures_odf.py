@@ -95,6 +95,39 @@ def plain_odt(paragraphs: list[str]) -> bytes:
     return _bytes(document)
 
 
+def _table(name: str, rows: list[list[str]]) -> Any:
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    table = Table(name=name)
+    for row in rows:
+        element = TableRow()
+        for text in row:
+            cell = TableCell()
+            cell.addElement(P(text=text))
+            element.addElement(cell)
+        table.addElement(element)
+    return table
+
+
+def table_odt(rows: list[list[str]]) -> bytes:
+    """An .odt whose body is one table of these rows (the first is the header)."""
+    from odf.opendocument import OpenDocumentText
+
+    document = OpenDocumentText()
+    document.text.addElement(_table("表格1", rows))
+    return _bytes(document)
+
+
+def table_ods(rows: list[list[str]]) -> bytes:
+    """An .ods whose one sheet 名冊 holds these rows from A1 (the first is the header)."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+
+    document = OpenDocumentSpreadsheet()
+    document.spreadsheet.addElement(_table("名冊", rows))
+    return _bytes(document)
+
+
 def _metadata(document: Any) -> None:
     from odf import dc, meta
 

@@ -133,6 +133,18 @@ def test_the_version_is_that_of_the_rules_compiled_not_of_the_files_now(tmp_path
     assert version_key(ScannerSpec((str(patterns),)).build(), None) != before
 
 
+def test_results_cached_by_other_leakscan_code_are_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An extractor that now reads more must not be answered by results of the older code, even
+    when the version number stayed the same (a checkout, an editable install)."""
+    from leakscan import cache
+
+    scanner = Scanner()
+    before = version_key(scanner, None)
+    assert cache.code_digest() == cache.code_digest()  # stable while the code is
+    monkeypatch.setattr(cache, "code_digest", lambda: b"other code")
+    assert version_key(scanner, None) != before
+
+
 def test_decisions_follow_the_current_action_not_the_cached_one(folder: Path, tmp_path: Path) -> None:
     scan(folder, tmp_path / "cache", action="share")
     run = scan(folder, tmp_path / "cache", action="all")

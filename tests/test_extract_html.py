@@ -48,7 +48,7 @@ def findings(scanner: Scanner) -> dict[str, tuple[str, int | None, str | None]]:
     ("classification-level-in-header", ("title", 1, None)),
     ("restricted-reading", ("metadata", 1, "description")),
     ("bid-floor-price-amount", ("body", 10, None)),          # split by <b>, still one word
-    ("tw-national-id", ("body", 11, None)),                   # label and number in two cells
+    ("tw-national-id", ("table", 11, None)),                  # number read with the label left of it
     ("password-value", ("comment", 12, None)),                 # not shown, but shipped
     ("classification-stamp", ("attribute", 13, "alt/title")),
     ("internal-only", ("attribute", 14, "alt/title")),
@@ -85,7 +85,7 @@ def test_encodings_and_line_ends(scanner: Scanner, data: bytes, encoding: str) -
     extraction = extract_html(data, "x.html", LIMITS)
     assert (extraction.status, extraction.encoding) == ("scanned", encoding)
     ids = [f for f in scanner.detect(extraction.segments) if f.rule == "tw-national-id"]
-    assert [(f.location.part, f.location.line) for f in ids] == [("body", 11)]
+    assert [(f.location.part, f.location.line) for f in ids] == [("table", 11)]
 
 
 def test_multiline_tags_keep_later_lines_in_place(scanner: Scanner) -> None:
@@ -136,7 +136,7 @@ def test_damaged_bytes_never_raise() -> None:
 def test_end_to_end_through_the_scanner(scanner: Scanner, name: str) -> None:
     result = scanner.scan_bytes(page().encode(), name)
     assert result.status == "scanned"
-    assert ("tw-national-id", "body", 11) in {(f.rule, f.location.part, f.location.line)
+    assert ("tw-national-id", "table", 11) in {(f.rule, f.location.part, f.location.line)
                                               for f in result.findings}
     assert result.verdict == "block"
     assert extract(page().encode(), name, LIMITS).encoding == "utf-8"

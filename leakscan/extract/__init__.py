@@ -52,7 +52,7 @@ def extract(data: bytes, name: str, limits: Limits) -> Extraction:
         return Extraction.unreadable("empty")
     suffix = PurePath(name).suffix.lower()
     if suffix in TEXT_SUFFIXES or name == "-":
-        return extract_text(data, name)
+        return extract_text(data, name, limits)
     if suffix in LEGACY_SUFFIXES:
         return Extraction.unreadable("legacy-format", suffix)
     if suffix == ".msg":  # the maintained reader (extract-msg) is GPL-3.0-only: not a dependency

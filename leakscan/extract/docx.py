@@ -10,7 +10,8 @@ becomes a tree in memory.
 Visible text excludes deleted and hidden runs; those become their own segments (parts
 ``tracked-deletion`` and ``hidden``) with the paragraph's location, so a finding says where it
 was and a deleted amount is not glued to the text that replaced it.  Inserted runs are visible
-text and are not repeated.  Paragraphs styled Title get part ``title``.
+text and are not repeated.  Paragraphs styled Title get part ``title``.  A table cell under a
+personal-data column header (出生日期, 護照號碼 …) is read as ``label：value`` (:mod:`.tables`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .base import Extraction
 from .ooxml import Package
 from .safezip import local_name as _local
 from .safezip import read_package
+from .tables import with_headers
 
 __all__ = ["extract_docx"]
 
@@ -153,7 +155,8 @@ class _DocxReader(Package):
         if kind == "body" and root and root != "document":  # a presentation or workbook named .docx
             self.problems.append(Problem("corrupt", f"{part} is <{root}>, not a Word document"))
             return False
-        self.segments.extend(walker.segments)  # what was read before a failure is real text too
+        # what was read before a failure is real text too; a roster's values get their header
+        self.segments.extend(with_headers(walker.segments))
         return read_to_end
 
 

@@ -7,6 +7,9 @@ entities to expand beyond single character references.  Segments:
   source, so a finding's line number is the source line; block tags (p, td, br …) become a space
   so table cells do not run together, inline tags (span, b, font …) join nothing, so a 底價 split
   by markup is still one word.  Columns are approximate (tags are removed).
+- ``table``: a cell under a personal-data column header (a ``<th>`` or first-row 出生日期, 護照號碼
+  …) or right of such a label, read as ``label：value`` on its source line; it is blanked in the
+  body, which keeps its lines and columns (:func:`~leakscan.extract.tables.labelled_text`).
 - ``title``: the ``<title>``; ``metadata``: ``<meta name=description|keywords|author|subject…>``.
 - ``attribute``: ``alt`` and ``title`` attributes (tooltips and image text a reader does see),
   kept on their source lines (name ``alt/title``).
@@ -20,10 +23,13 @@ Encoding: a BOM, then a ``<meta charset>`` / ``http-equiv`` / XML declaration in
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from ..model import Location, Problem, Segment
 from .base import Extraction
+from .tables import TextCell, labelled_text
 from .text import decode_declared
 
 __all__ = ["extract_html"]
@@ -38,6 +44,7 @@ _META_NAMES = frozenset({"description", "keywords", "author", "subject", "title"
                          "category", "dc.title", "dc.subject", "dc.description", "dc.creator",
                          "dcterms.title", "dcterms.subject", "dcterms.description", "dcterms.creator"})
 _ATTRIBUTES = ("alt", "title")
+_CELLS = frozenset({"td", "th"})
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)"""
                       rb"""|<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)""", re.I)
 _WHATWG = {"iso-8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252"}
@@ -75,21 +82,48 @@ class _Lines:
     def __init__(self) -> None:
         self.parts: list[str] = []
         self.line = 1  # line the next character will be on
+        self.length = 0  # characters so far: the offset the next one will have
         self.ends_blank = True
 
     def put(self, text: str, line: int, separate: bool = False) -> None:
         if line > self.line:
             self.parts.append("\n" * (line - self.line))
+            self.length += line - self.line
             self.line = line
             self.ends_blank = True
         if separate and not self.ends_blank and not text[:1].isspace():
             self.parts.append(" ")
+            self.length += 1
         self.parts.append(text)
+        self.length += len(text)
         self.line += text.count("\n")
         self.ends_blank = text[-1:].isspace()
 
     def text(self) -> str:
         return "".join(self.parts)
+
+
+@dataclass(slots=True)
+class _Table:
+    """One open ``<table>``: its cells' spans in the body text, row by row."""
+
+    number: int
+    rows: list[list[tuple[int, int, int, int]]] = field(default_factory=list)  # row, col, start, end
+    next_col: int = 1
+    cell: tuple[int, int, int] | None = None  # row, col and start offset of the open cell
+    nested: bool = False  # the open cell holds a table: its text is that table's
+
+    def open(self, offset: int, span: int) -> None:
+        if not self.rows:
+            self.rows.append([])  # a cell without a <tr>
+        self.cell = (len(self.rows), self.next_col, offset)
+        self.next_col += span
+
+    def close(self, offset: int) -> None:
+        if self.cell is not None and not self.nested:
+            row, col, start = self.cell
+            self.rows[-1].append((row, col, start, offset))
+        self.cell, self.nested = None, False
 
 
 class _Reader(HTMLParser):
@@ -105,9 +139,14 @@ class _Reader(HTMLParser):
         self.skip: str | None = None  # inside script or style
         self.in_title = False
         self.boundary = False  # a block tag since the last text
+        self.tables: list[_Table] = []  # open tables, innermost last
+        self.table_rows: list[tuple[int, list[list[tuple[int, int, int, int]]]]] = []
+        self.table_count = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._tag(tag, attrs)
+        if tag == "table" or (self.tables and tag in ("tr", *_CELLS)):
+            self._table_tag(tag, attrs)
         if tag in _SKIP:
             self.skip = tag
         elif tag == "title":
@@ -123,6 +162,10 @@ class _Reader(HTMLParser):
             self.skip = None
         elif tag in ("title", "head"):
             self.in_title = False
+        if self.tables and tag in ("table", "tr", *_CELLS):
+            self.tables[-1].close(self.body.length)
+            if tag == "table":
+                self._end_table()
         if tag in _BLOCK:
             self.boundary = True
 
@@ -153,16 +196,60 @@ class _Reader(HTMLParser):
             if value.strip():
                 self.attributes.put(value, self.getpos()[0], separate=True)
 
+    def _table_tag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Keep count of tables, rows and cells (end tags are optional: a new one closes)."""
+        if tag == "table":
+            if self.tables and self.tables[-1].cell is not None:
+                self.tables[-1].nested = True
+            self.table_count += 1
+            self.tables.append(_Table(self.table_count))
+            return
+        table = self.tables[-1]
+        table.close(self.body.length)
+        if tag == "tr":
+            table.rows.append([])
+            table.next_col = 1
+            return
+        span = next((v for k, v in attrs if k == "colspan"), None) or "1"
+        table.open(self.body.length, int(span) if span.isdigit() and 0 < int(span) < 1000 else 1)
+
+    def _end_table(self) -> None:
+        table = self.tables.pop()
+        self.table_rows.append((table.number, table.rows))
+
+    def _cells(self, text: str) -> Iterator[list[list[TextCell]]]:
+        """Each table's rows of cells located in the body ``text``."""
+        for number, rows in self.table_rows:
+            yield [_located(text, row, number) for row in rows]
+
     def segments(self) -> tuple[Segment, ...]:
+        while self.tables:  # tables the page never closed
+            self.tables[-1].close(self.body.length)
+            self._end_table()
         out: list[Segment] = []
         title = " ".join("".join(self.title).split())
         if title:
             out.append(Segment(title, Location("title")))
         out.extend(self.meta)
-        for lines, location in ((self.body, Location("body")),
-                                (self.attributes, Location("attribute", name="alt/title")),
-                                (self.comments, Location("comment"))):
-            text = lines.text()
+        text = self.body.text()
+        body, cells = labelled_text(text, self._cells(text))
+        for text, location in ((body, Location("body")),
+                               (self.attributes.text(), Location("attribute", name="alt/title")),
+                               (self.comments.text(), Location("comment"))):
             if text.strip():
                 out.append(Segment(text, location))
+            if location.part == "body":
+                out.extend(cells)
         return tuple(out)
+
+
+def _located(text: str, row: list[tuple[int, int, int, int]], table: int) -> list[TextCell]:
+    """The non-blank cells of ``row`` with their spans in ``text``, surrounding whitespace off."""
+    cells: list[TextCell] = []
+    for r, c, start, end in row:
+        raw = text[start:end]
+        value = raw.strip()
+        if value:
+            first = start + len(raw) - len(raw.lstrip())
+            cells.append((r, c, value, (first, first + len(value), table)))
+    return cells

@@ -7,7 +7,8 @@ headers, annotations, tracked deletions.  A streaming walk keeps locations as it
 
 - ``content.xml``: body paragraphs (``body``, numbered; heading level 1 and paragraphs styled
   Title are ``title``), tables (``table`` with table/row/col/paragraph; in .ods ``sheet`` and
-  ``cell`` such as ``B3``, plus each sheet's name as ``sheet-name``), text boxes and shapes
+  ``cell`` such as ``B3``, plus each sheet's name as ``sheet-name``; a cell under a personal-data
+  column header is read as ``label：value``, see :mod:`.tables`), text boxes and shapes
   (``textbox``), foot- and endnotes, annotations (``comment``, numbered in ``name``), tracked
   deletions (``tracked-deletion``, at the paragraph that shows the change mark; their text is not
   part of the visible paragraph), .odp slides (``slide``=N, the title placeholder as ``title``,
@@ -34,6 +35,7 @@ from ..model import Location, Problem, Segment
 from .base import Extraction
 from .safezip import PackageReader, Refused, read_package
 from .safezip import local_name as _local
+from .tables import with_headers
 
 __all__ = ["extract_odf"]
 
@@ -397,7 +399,7 @@ class _Walker:
 
     def finish(self) -> list[Segment]:
         """Segments in document order, then each deletion at the paragraph showing its mark."""
-        out = list(self.segments)
+        out = with_headers(self.segments)
         for change, texts in self.deletions.items():
             if not texts:
                 continue

@@ -23,7 +23,8 @@ from .base import Extraction
 from .ooxml import Package
 from .safezip import local_name as _local
 from .safezip import read_package
-from .xlsx import Cell, drawing_paragraphs, joined_with_headers
+from .tables import Cell, joined_with_headers
+from .xlsx import drawing_paragraphs
 
 __all__ = ["extract_pptx"]
 

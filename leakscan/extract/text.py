@@ -9,9 +9,11 @@ with replacement characters and the file is reported as partial, never as clean.
 from __future__ import annotations
 
 import codecs
+from pathlib import PurePath
 
-from ..model import Location, Problem, Segment
-from .base import Extraction
+from ..model import Problem
+from .base import Extraction, Limits
+from .texttables import text_segments
 
 
 def decode(data: bytes) -> tuple[str, str, tuple[Problem, ...]]:
@@ -108,9 +110,10 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def extract_text(data: bytes, name: str) -> Extraction:
-    """One body segment holding the whole decoded text (lines are located per finding)."""
+def extract_text(data: bytes, name: str, limits: Limits) -> Extraction:
+    """One body segment holding the whole decoded text (lines are located per finding); in a
+    table (.csv, .tsv, a Markdown table) a value under a personal-data header is read with it."""
     text, encoding, problems = decode(data)
     status = "partial" if problems else "scanned"
-    return Extraction(segments=(Segment(text, Location("body")),), problems=problems,
-                      status=status, encoding=encoding)
+    return Extraction(segments=text_segments(text, PurePath(name).suffix.lower(), limits),
+                      problems=problems, status=status, encoding=encoding)

@@ -10,12 +10,9 @@ sheet is never held in memory.
 What leaks from a workbook is often what Excel does not show: hidden and very hidden sheets, a
 comment, a defined name, a print header with the 密等, the document properties.  All are read.
 
-A roster puts the label once at the top of a column and the values below it, so a value alone
-(70/01/01, 0912345678) says nothing.  For a column whose header, in the first rows of the sheet,
-is a personal-data or password label, each value below it becomes one segment ``label：value``
-at the value's cell, so the rules that look for a label near a value fire; the bare value is
-not emitted again, so nothing is found twice.  A value whose left neighbour is such a label (a
-form laid out as label | value) is joined the same way.
+A roster's column under a personal-data header (身分證字號, 出生年月日, 手機 …) gives each value
+below it as one segment ``label：value`` at the value's cell (:mod:`.tables`); the bare value is
+not emitted again, so nothing is found twice.
 """
 
 from __future__ import annotations
@@ -23,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -34,25 +30,13 @@ from .base import Extraction
 from .ooxml import Package
 from .safezip import Refused, guarded_expat, read_package
 from .safezip import local_name as _local
+from .tables import JOIN as _JOIN
+from .tables import Cell, joined_with_headers
 
-__all__ = ["HEADER_LABELS", "drawing_paragraphs", "extract_xlsx", "joined_with_headers"]
+__all__ = ["drawing_paragraphs", "extract_xlsx"]
 
 _A = ("http://schemas.openxmlformats.org/drawingml/2006/main",
       "http://purl.oclc.org/ooxml/drawingml/main")
-
-# Column headers whose values are personal data (or passwords) even when a value alone is weak.
-# A header matches when, without spaces, brackets and a trailing colon, it contains one of these.
-HEADER_LABELS: tuple[str, ...] = (
-    "身分證", "身份證", "統一證號", "居留證", "出生", "生日", "手機", "行動電話", "電話", "住址",
-    "地址", "戶籍", "護照", "健保", "帳號", "帳戶", "病歷", "密碼", "口令", "password", "Password",
-    "PASSWORD",
-)
-_LABELS = re.compile("|".join(map(re.escape, HEADER_LABELS)))
-_FULL_WIDTH = re.compile("[\uff21-\uff3a\uff41-\uff5a]")  # letters NFKC makes ASCII
-_MAX_HEADER_CHARS = 20  # a longer cell is a sentence, not a column header
-_HEADER_ROWS = 5  # the first this many non-empty rows may hold headers
-_LABEL_NOISE = re.compile(r"[\s:：]+|[(（][^)）]*[)）]")
-_JOIN = "："
 
 _HEADER_FOOTER = frozenset({"oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader",
                             "firstFooter"})
@@ -98,63 +82,6 @@ def drawing_paragraphs(body: ET.Element) -> str:
                 parts.append("\n")
         lines.append("".join(parts))
     return "\n".join(lines).strip("\n")
-
-
-def header_label(text: str) -> str | None:
-    """The cell's text when it reads as a personal-data column header, else None.
-
-    Called for every cell, so a C regex search rejects the common case before NFKC runs.
-    """
-    if len(text) > _MAX_HEADER_CHARS * 2 or (_LABELS.search(text) is None
-                                             and _FULL_WIDTH.search(text) is None):
-        return None
-    bare = _LABEL_NOISE.sub("", unicodedata.normalize("NFKC", text))
-    if not bare or len(bare) > _MAX_HEADER_CHARS or _LABELS.search(bare) is None:
-        return None
-    return text.strip().rstrip(":：").strip()
-
-
-Cell = tuple[int, int, str, Location]  # row, col, text, location
-
-
-def joined_with_headers(rows: Iterable[list[Cell]]) -> Iterator[Segment]:
-    """Segments of rows of cells, values under (or right of) a personal-data label joined to it.
-
-    Rows come in order and are streamed: only the first ``_HEADER_ROWS`` non-empty rows are held
-    back until the header columns are known.
-    """
-    headers: dict[int, tuple[int, str]] = {}  # col → (header row, label)
-    pending: list[list[Cell]] = []
-    rows = iter(rows)
-    for row in rows:
-        if not row:
-            continue
-        pending.append(row)
-        if len(pending) == _HEADER_ROWS:
-            break
-    for row in pending:
-        for r, c, text, _ in row:
-            label = header_label(text)
-            if label and c not in headers:
-                headers[c] = (r, label)
-
-    def emit(row: list[Cell]) -> Iterator[Segment]:
-        left: tuple[int, str] | None = None  # (col, label) of the previous cell when it is a label
-        for r, c, text, location in row:
-            header = headers.get(c)
-            label = header[1] if header and header[0] < r else \
-                left[1] if left and left[0] == c - 1 else None
-            found = header_label(text)
-            if label and found is None:
-                yield Segment(f"{label}{_JOIN}{text}", location)
-            else:
-                yield Segment(text, location)
-            left = (c, found) if found else None
-
-    for row in pending:
-        yield from emit(row)
-    for row in rows:
-        yield from emit(row)
 
 
 def _column_number(letters: str) -> int:
