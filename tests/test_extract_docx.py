@@ -221,3 +221,37 @@ def test_nesting_deeper_than_the_limit_is_reported_not_read() -> None:
     [third] = second.items
     assert third.status == "unreadable" and third.problems[0].code == "too-deep"
     assert result.status == "partial" and result.verdict == "warn"
+
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def test_a_watermark_alt_text_and_tooltip_are_read(scanner: Scanner) -> None:
+    """Word's 浮水印 is WordArt: its text lives only in ``v:textpath/@string``, so a document whose
+    only marking is the watermark 極機密 passed as clean; alt text and tooltips are typed too."""
+    import docx
+
+    from .fixtures_office import with_part
+
+    document = docx.Document()
+    document.add_paragraph("會議資料")
+    document.sections[0].header.paragraphs[0].text = ""
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
+        header_name = next(n for n in archive.namelist() if n.startswith("word/header"))
+    watermark = (f'<w:hdr xmlns:w="{_W_NS}" xmlns:v="urn:schemas-microsoft-com:vml"><w:p><w:r><w:pict>'
+                 '<v:shape type="#_x0000_t136"><v:textpath string="極機密"/></v:shape>'
+                 '</w:pict></w:r></w:p></w:hdr>')
+    body = (f'<w:document xmlns:w="{_W_NS}" xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/'
+            'wordprocessingDrawing"><w:body><w:p><w:r><w:t>會議資料</w:t></w:r></w:p><w:p><w:r><w:drawing>'
+            '<wp:inline><wp:docPr id="1" name="圖片 1" descr="密碼：Tpe@2026!x"/></wp:inline></w:drawing>'
+            '</w:r></w:p><w:p><w:hyperlink w:tooltip="身分證字號A123456789"><w:r><w:t>連結</w:t></w:r>'
+            '</w:hyperlink></w:p></w:body></w:document>')
+    data = with_part(with_part(buffer.getvalue(), header_name, watermark), "word/document.xml", body)
+    result = scanner.scan_bytes(data, "簽.docx")
+    found = {(f.rule, f.location.part) for f in result.findings}
+    assert {r for r, _ in found} >= {"password-value", "tw-national-id"}, found
+    assert any(f.category == "classification" and f.level == "極機密" and f.location.part == "header"
+               for f in result.findings), found
+    assert result.verdict == "block"

@@ -44,6 +44,15 @@ _TOKENS: dict[str, str] = {
     **{f"{uri} t": "mt" for uri in _M},
     **{f"{_MC} {local}": local for local in ("AlternateContent", "Choice", "Fallback")},
 }
+# Text a person typed that Word keeps in an attribute: a watermark or WordArt (VML textpath,
+# Word 的「設計 > 浮水印」"機密"), a picture's alt text, a hyperlink's tooltip.  Each is a segment.
+_ATTRIBUTE_TEXT: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "urn:schemas-microsoft-com:vml textpath": ("watermark", "", ("string",)),
+    **{f"{uri} docPr": ("alt-text", "", ("descr", "title")) for uri in (
+        "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+        "http://purl.oclc.org/ooxml/drawingml/wordprocessingDrawing")},
+    **{f"{uri} hyperlink": ("tooltip", uri, ("tooltip",)) for uri in _W},
+}
 _VAL = tuple(f"{uri} val" for uri in _W)
 _TYPE = tuple(f"{uri} type" for uri in _W)
 _SEPARATOR_NOTES = frozenset({"separator", "continuationSeparator", "continuationNotice"})
@@ -222,6 +231,8 @@ class _Walker:
         if token == "Fallback" and self.choices and self.choices[-1]:
             self.skip = 1
             return
+        if tag in _ATTRIBUTE_TEXT:
+            self._attribute_text(tag, attrs)
         self.stack.append(token)
         if token is None:
             return
@@ -289,6 +300,17 @@ class _Walker:
             self.textbox_depth -= 1
         elif token == "AlternateContent":
             self.choices.pop()
+
+    def _attribute_text(self, tag: str, attrs: dict[str, str]) -> None:
+        """A watermark, alt text or tooltip: in a header or footer it stays there (a watermark
+        "機密" is the header's level); elsewhere it is an ``attribute`` named by its kind."""
+        kind, uri, names = _ATTRIBUTE_TEXT[tag]
+        for name in names:
+            value = attrs.get(f"{uri} {name}" if uri else name, "")
+            if value.strip():
+                location = (Location(self.part, name=self.name) if self.part in ("header", "footer")
+                            else Location("attribute", name=kind))
+                self.segments.append(Segment(value, location))
 
     def _add(self, text: str, deleted: bool) -> None:
         if not self.paragraphs:
