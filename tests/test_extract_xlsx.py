@@ -251,3 +251,20 @@ def test_row_number_in_non_ascii_digits_is_counted_not_parsed() -> None:
     extraction = extract_xlsx(_broken_sheet(sheet), "x.xlsx", Limits())
     assert extraction.status == "scanned"
     assert "機密" in [s.text for s in extraction.segments]
+
+
+def test_a_formula_saved_without_its_value_is_read_by_its_strings(scanner) -> None:
+    """openpyxl and report generators store formulas without a cached value: the strings in the
+    formula are what the cell shows."""
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active["B2"] = '="密碼："&"Tpe@2026!x"'
+    workbook.active["B3"] = '=IF(A1="","身分證字號A123456789","")'
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = scanner.scan_bytes(buffer.getvalue(), "帳號.xlsx")
+    assert {(f.rule, f.location.cell) for f in result.findings} == {("password-value", "B2"),
+                                                                      ("tw-national-id", "B3")}

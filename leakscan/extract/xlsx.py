@@ -84,6 +84,15 @@ def drawing_paragraphs(body: ET.Element) -> str:
     return "\n".join(lines).strip("\n")
 
 
+_FORMULA_STRING = re.compile(r'"((?:[^"]|"")*)"')
+
+
+def _formula_strings(formula: str) -> str:
+    """The string literals of a formula, joined as ``&`` would join them: what the cell would
+    show, near enough (="密碼："&"Tpe@2026!x")."""
+    return "".join(m.group(1).replace('""', '"') for m in _FORMULA_STRING.finditer(formula))
+
+
 def _column_number(letters: str) -> int:
     number = 0
     for char in letters:
@@ -244,7 +253,7 @@ class _Sheet:
                 if not self.tags:
                     namespace = tag[1:].split("}")[0] if tag.startswith("{") else ""
                     self.tags = {local: f"{{{namespace}}}{local}" if namespace else local
-                                 for local in ("row", "c", "v", "is", "t", "r", "sheetData",
+                                 for local in ("row", "c", "v", "f", "is", "t", "r", "sheetData",
                                                *_HEADER_FOOTER)}
                     self.header_footer = {self.tags[local] for local in _HEADER_FOOTER}
                 elif tag == self.tags["sheetData"]:
@@ -289,6 +298,8 @@ class _Sheet:
                 text = cell.findtext(tags["v"]) or ""
                 if text and kind not in ("str", "d"):
                     text = self.formats.number(text, cell.get("s"))
+            if not text:  # a formula saved without its value (openpyxl, report generators)
+                text = _formula_strings(cell.findtext(tags["f"]) or "")
             if text and not text.isspace():
                 cells.append((number, col, text, Location(
                     "table", sheet=self.sheet, cell=f"{_column_letters(col)}{number}", row=number,
