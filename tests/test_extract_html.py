@@ -50,12 +50,26 @@ def findings(scanner: Scanner) -> dict[str, tuple[str, int | None, str | None]]:
     ("bid-floor-price-amount", ("body", 10, None)),          # split by <b>, still one word
     ("tw-national-id", ("table", 11, None)),                  # number read with the label left of it
     ("password-value", ("comment", 12, None)),                 # not shown, but shipped
-    ("classification-stamp", ("attribute", 13, "alt/title")),
-    ("internal-only", ("attribute", 14, "alt/title")),
+    ("classification-stamp", ("attribute", 13, "attributes")),
+    ("internal-only", ("attribute", 14, "attributes")),
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_findings_are_located_on_their_source_line(findings: dict[str, tuple[str, int | None, str | None]],
                                                    rule: str, where: tuple[str, int, str | None]) -> None:
     assert findings[rule] == where
+
+
+def test_typed_attributes_and_any_non_technical_meta_are_read(scanner: Scanner) -> None:
+    """A saved, filled-in form shows its input values; placeholders, labels and data-* carry
+    typed text; a <meta name="classification"> or any agency-defined name is metadata."""
+    html = ('<html><head><meta name="viewport" content="width=device-width">'
+            '<meta name="doc-level" content="密等：極機密"></head><body><form>'
+            '<input name="id" value="A123456789"><input placeholder="密碼：Tpe@2026!x">'
+            '<select><option value="0912345678">手機</option></select>'
+            '<div data-owner="E120987656" aria-label="請勿外流">x</div></form></body></html>')
+    result = scanner.scan_bytes(html.encode(), "表單.html")
+    assert {f.rule for f in result.findings} >= {"tw-national-id", "password-value", "tw-mobile",
+                                                  "internal-only", "classification-field"}
+    assert len([f for f in result.findings if f.rule == "tw-national-id"]) == 2
 
 
 def test_script_and_style_are_not_text() -> None:

@@ -11,8 +11,12 @@ entities to expand beyond single character references.  Segments:
   …) or right of such a label, read as ``label：value`` on its source line; it is blanked in the
   body, which keeps its lines and columns (:func:`~leakscan.extract.tables.labelled_text`).
 - ``title``: the ``<title>``; ``metadata``: ``<meta name=description|keywords|author|subject…>``.
-- ``attribute``: ``alt`` and ``title`` attributes (tooltips and image text a reader does see),
-  kept on their source lines (name ``alt/title``).
+- ``attribute``: attributes a person types or a reader sees (``alt``, ``title``, form ``value``
+  and ``placeholder``, ``aria-label``, ``label``, ``summary``, ``data-*``), kept on their source
+  lines (name ``attributes``); ``<meta>`` content of any name but technical ones (viewport,
+  robots …).
+- ``<script>`` and ``<style>`` are left out: a saved page carries whole libraries, whose code
+  (``pw: e.target.value``) would read as passwords and block ordinary pages.
 - ``comment``: ``<!-- … -->`` comments, on their source lines: not shown, but sent with the file,
   and drafts often keep the withdrawn sentence there.
 
@@ -40,10 +44,13 @@ _BLOCK = frozenset({
     "hr", "li", "main", "nav", "ol", "option", "p", "pre", "section", "summary", "table", "tbody", "td",
     "tfoot", "th", "thead", "tr", "ul", "body", "head", "html", "img", "input", "select", "textarea"})
 _SKIP = frozenset({"script", "style"})
-_META_NAMES = frozenset({"description", "keywords", "author", "subject", "title", "classification",
-                         "category", "dc.title", "dc.subject", "dc.description", "dc.creator",
-                         "dcterms.title", "dcterms.subject", "dcterms.description", "dcterms.creator"})
-_ATTRIBUTES = ("alt", "title")
+# <meta> names whose content is for machines (layout, crawlers, verification); any other is read.
+_TECHNICAL_META = frozenset({"viewport", "robots", "googlebot", "generator", "theme-color",
+                             "format-detection", "referrer", "color-scheme", "msapplication-tilecolor",
+                             "apple-mobile-web-app-capable", "apple-mobile-web-app-status-bar-style",
+                             "mobile-web-app-capable", "handheldfriendly", "og:type", "og:image",
+                             "og:url", "twitter:card", "csrf-token", "csrf-param"})
+_ATTRIBUTES = ("alt", "title", "value", "placeholder", "aria-label", "label", "summary")
 _CELLS = frozenset({"td", "th"})
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)"""
                       rb"""|<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)""", re.I)
@@ -188,12 +195,11 @@ class _Reader(HTMLParser):
         values = {key: value for key, value in attrs if value}
         if tag == "meta":
             name = (values.get("name") or values.get("property") or "").lower()
-            if name in _META_NAMES and values.get("content", "").strip():
+            if name and name not in _TECHNICAL_META and values.get("content", "").strip():
                 self.meta.append(Segment(values["content"], Location("metadata", name=name)))
             return
-        for attribute in _ATTRIBUTES:
-            value = values.get(attribute, "")
-            if value.strip():
+        for key, value in values.items():
+            if (key in _ATTRIBUTES or key.startswith("data-")) and value.strip():
                 self.attributes.put(value, self.getpos()[0], separate=True)
 
     def _table_tag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -234,7 +240,7 @@ class _Reader(HTMLParser):
         text = self.body.text()
         body, cells = labelled_text(text, self._cells(text))
         for text, location in ((body, Location("body")),
-                               (self.attributes.text(), Location("attribute", name="alt/title")),
+                               (self.attributes.text(), Location("attribute", name="attributes")),
                                (self.comments.text(), Location("comment"))):
             if text.strip():
                 out.append(Segment(text, location))
