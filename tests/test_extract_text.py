@@ -76,3 +76,17 @@ def test_every_registered_format_has_its_extractor() -> None:
     for suffix, spec in FORMATS.items():
         module, function = spec.split(":")
         assert callable(getattr(importlib.import_module(f"leakscan.extract.{module}"), function)), suffix
+
+
+def test_json_escapes_are_read_as_the_characters_they_stand_for(scanner) -> None:
+    """json.dumps and most exporters write 密碼 as \\u5bc6\\u78bc: unread, nothing would match."""
+    import json
+
+    data = json.dumps({"note": "密碼：Tpe@2026!x", "id": "身分證字號A123456789", "emoji": "😀",
+                       "lone": "\ud800x"}).encode()
+    assert data.isascii()
+    result = scanner.scan_bytes(data, "export.json")
+    assert result.status == "scanned"
+    assert {f.rule for f in result.findings} == {"password-value", "tw-national-id"}
+    plain = scanner.scan_bytes(data, "export.txt")  # only .json files are unescaped
+    assert plain.findings == ()

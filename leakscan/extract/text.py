@@ -9,6 +9,7 @@ with replacement characters and the file is reported as partial, never as clean.
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import PurePath
 
 from ..model import Problem
@@ -87,6 +88,23 @@ def decode_declared(data: bytes, declared: bytes | None,
     return text.lstrip("\ufeff"), encoding, problems
 
 
+_JSON_ESCAPE = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})"
+                          r"|\\u([0-9a-fA-F]{4})")
+
+
+def _unescape_json(text: str) -> str:
+    """JSON written by most tools escapes every non-ASCII character (\\u5bc6\\u78bc is 密碼):
+    the escapes are read as the characters they stand for, surrogate pairs joined."""
+    def char(match: re.Match[str]) -> str:
+        if match.group(3):
+            code = int(match.group(3), 16)
+            return match.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)
+        high, low = int(match.group(1), 16), int(match.group(2), 16)
+        return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+
+    return _JSON_ESCAPE.sub(char, text)
+
+
 def _strict_or_replace(data: bytes, encoding: str) -> tuple[str, str, tuple[Problem, ...]]:
     try:
         return data.decode(encoding), encoding, ()
@@ -115,5 +133,8 @@ def extract_text(data: bytes, name: str, limits: Limits) -> Extraction:
     table (.csv, .tsv, a Markdown table) a value under a personal-data header is read with it."""
     text, encoding, problems = decode(data)
     status = "partial" if problems else "scanned"
-    return Extraction(segments=text_segments(text, PurePath(name).suffix.lower(), limits),
+    suffix = PurePath(name).suffix.lower()
+    if suffix == ".json" and "\\u" in text:
+        text = _unescape_json(text)
+    return Extraction(segments=text_segments(text, suffix, limits),
                       problems=problems, status=status, encoding=encoding)
