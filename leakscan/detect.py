@@ -564,7 +564,11 @@ def _context_test(context: Context) -> _Test:
                     break
         if found is None:
             return None
-        if before is not None and not before.search(text, text.rfind("\n", 0, start) + 1, start):
+        # At most _BEFORE_REACH characters back: on a line of a million characters (a one-line
+        # JSON export) a search from the line's start for every candidate is quadratic.
+        reach = start - _BEFORE_REACH if start > _BEFORE_REACH else 0
+        if before is not None and not before.search(text, max(text.rfind("\n", reach, start) + 1, reach),
+                                                    start):
             return None
         if after is not None:
             line_end = text.find("\n", end)
@@ -573,6 +577,10 @@ def _context_test(context: Context) -> _Test:
         return found
 
     return holds
+
+
+# How far back on its line a context's ``before`` regex looks (labels and clauses are far shorter).
+_BEFORE_REACH = 256
 
 
 def _resolve_overlaps(candidates: list[_Candidate]) -> list[_Candidate]:

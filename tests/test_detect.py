@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -391,3 +392,34 @@ def test_screening_context_words_never_changes_a_finding(scanner: Scanner, unscr
     their severities and reasons, are those of checking every context for every candidate."""
     text = "".join(pieces)
     assert scanner.scan_text(text).to_dict() == unscreened.scan_text(text).to_dict()
+
+
+def test_a_before_context_looks_back_a_bounded_distance(scanner: Scanner) -> None:
+    """A context's ``before`` regex sees at most 256 characters of its line: a label that far
+    away does not count, and a one-line export with thousands of candidates stays linear."""
+    near = "承辦人：王小明 電話：0912-345-678"
+    assert [f.severity for f in scanner.scan_text(near, name="x.txt").findings] == ["info"]
+    # the whistleblower's word 300 characters back on the same line: outside the words' window
+    # and outside the regex's reach alike
+    far = "檢舉人：" + "說明" * 150 + "手機0912345678"
+    assert [f.severity for f in scanner.scan_text(far, name="x.txt").findings] == ["medium"]
+    from leakscan import detect
+
+    assert detect._BEFORE_REACH == 256
+    seen: list[tuple[int, int]] = []
+    rule = scanner.rule("tw-mobile")
+    context = next(c for c in rule.exclude if c.before is not None)
+
+    class Spy:
+        def __init__(self, pattern):
+            self.pattern = pattern
+
+        def search(self, text, pos, endpos):
+            seen.append((pos, endpos))
+            return self.pattern.search(text, pos, endpos)
+
+    holds = detect._context_test(replace(context, before=Spy(context.before)))
+    line = "王小明0912345678," * 2000
+    for start in range(3, len(line), 17):
+        holds(line, start, start + 10, "body")
+    assert seen and all(endpos - pos <= 256 for pos, endpos in seen)
