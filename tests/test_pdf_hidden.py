@@ -268,3 +268,28 @@ def test_bookmark_titles_are_read(scanner: Scanner) -> None:
         f"一、議程\n{PASSWORD}"]
     result = scanner.scan_bytes(buffer.getvalue(), "x.pdf")
     assert any(f.location.part == "outline" for f in result.findings)
+
+
+def test_xmp_packets_are_found_in_linear_time_and_unclosed_tags_end_the_search() -> None:
+    """A lazy DOTALL regex took seconds (under the PDFium lock) on opening tags with no close."""
+    from leakscan.extract.pdfmeta import _packets
+
+    assert list(_packets(b"<rdf:RDF " * 200_000)) == []
+    body = b"<x:xmpmeta><rdf:RDF a='1'/></x:xmpmeta> <rdf:RDFx> <rdf:RDF b='2'></rdf:RDF >"
+    assert list(_packets(body)) == [b"<x:xmpmeta><rdf:RDF a='1'/></x:xmpmeta>",
+                                    b"<rdf:RDF b='2'></rdf:RDF >"]
+    packet = zlib.compress(b"<rdf:RDF " * 200_000)
+    data = raw_pdf(_show("General notice"), catalog="/Metadata {s0} 0 R",
+                   streams=(("/Type /Metadata /Subtype /XML /Filter /FlateDecode", packet),))
+    assert codes(read(data)) == ["metadata-not-read"]  # nothing decodable: reported, not dropped
+
+
+def test_object_streams_share_one_inflate_allowance() -> None:
+    """Object streams are inflated to look for info keys: many 16 MB streams of a small file
+    stop at the file's allowance (one at a time, each dropped after it is searched)."""
+    from leakscan.extract import pdfmeta
+
+    bomb = zlib.compress(bytes(pdfmeta._MAX_INFLATE - 1), 9)
+    streams = tuple(("/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode", bomb) for _ in range(6))
+    _, failures = pdfmeta.info_key_candidates(raw_pdf(_show("General notice"), streams=streams))
+    assert len(failures) == 2 and all("allowance" in f for f in failures), failures

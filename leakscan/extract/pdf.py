@@ -214,7 +214,8 @@ def _read(data: bytes, max_pages: int, limits: Limits) -> _Read:
 def _metadata(pdf: Any, data: bytes, raw: Any, problems: list[Problem]) -> list[tuple[str, str]]:
     """Every document-info string (custom keys too) and every XMP property not already there."""
     known = {key for key, _ in METADATA_KEYS}
-    keys = [*METADATA_KEYS, *((key, key) for key in sorted(info_key_candidates(data) - known)
+    candidates, failures = info_key_candidates(data)
+    keys = [*METADATA_KEYS, *((key, key) for key in sorted(candidates - known)
                               if key not in _MACHINE_INFO_KEYS)]
     found: list[tuple[str, str]] = []
     for key, part_name in keys:
@@ -226,7 +227,8 @@ def _metadata(pdf: Any, data: bytes, raw: Any, problems: list[Problem]) -> list[
         if value.strip():
             found.append((part_name, value))
     values = {value.strip() for _, value in found}
-    properties, failures = xmp_properties(data)
+    properties, xmp_failures = xmp_properties(data)
+    failures += xmp_failures
     for name, value in properties:
         if value.strip() not in values:  # dc:title repeats /Title: one finding, not two
             values.add(value.strip())

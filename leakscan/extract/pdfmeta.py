@@ -27,13 +27,15 @@ from .safezip import Refused, local_name, parse_xml
 __all__ = ["info_key_candidates", "xmp_properties"]
 
 _MAX_INFLATE = 16 * 1024 * 1024  # per stream; XMP packets and object streams are far smaller
+_MAX_TOTAL_INFLATE = 64 * 1024 * 1024  # over all streams of a file: a bomb of many streams stops here
 _MAX_STREAMS = 50_000  # a 1-million-object file has ~10,000 object streams
 
 _NAME_BEFORE_STRING = re.compile(rb"/([A-Za-z][A-Za-z0-9_.+#-]{0,126})\s*(?:\((?!\))|<(?![<>]))")
 _STREAM_TYPE = re.compile(rb"/Type\s*/(Metadata|ObjStm)(?![A-Za-z0-9])")
 _STREAM_START = re.compile(rb"stream\r?\n")
 _HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_PACKET = re.compile(rb"<x:xmpmeta\b.*?</x:xmpmeta\s*>|<rdf:RDF\b.*?</rdf:RDF\s*>", re.DOTALL)
+# XMP packets, found with find() (a lazy DOTALL regex is quadratic on opening tags without a close).
+_PACKET_TAGS = ((b"<x:xmpmeta", b"</x:xmpmeta"), (b"<rdf:RDF", b"</rdf:RDF"))
 
 # XMP properties that tools write (dates, identifiers, formats), not people.
 _MACHINE_PROPERTIES = frozenset({
@@ -43,11 +45,19 @@ _MACHINE_PROPERTIES = frozenset({
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 
-def info_key_candidates(data: bytes) -> set[str]:
-    """Names that may be document-info keys: every ``/Name`` followed by a string."""
-    texts = [data]
-    texts.extend(body for kind, body, _ in _streams(data) if kind == b"ObjStm" and body)
-    return {_name(m.group(1)) for text in texts for m in _NAME_BEFORE_STRING.finditer(text)}
+def info_key_candidates(data: bytes) -> tuple[set[str], list[str]]:
+    """Names that may be document-info keys (every ``/Name`` followed by a string), and object
+    streams that could not be looked into.  Each stream is searched and dropped at once."""
+    names = {_name(m.group(1)) for m in _NAME_BEFORE_STRING.finditer(data)}
+    failures: list[str] = []
+    for kind, body, detail in _streams(data):
+        if kind != b"ObjStm":
+            continue
+        if body is None:
+            failures.append(f"object stream {detail}")
+        else:
+            names.update(_name(m.group(1)) for m in _NAME_BEFORE_STRING.finditer(body))
+    return names, failures
 
 
 def xmp_properties(data: bytes) -> tuple[list[tuple[str, str]], list[str]]:
@@ -60,7 +70,7 @@ def xmp_properties(data: bytes) -> tuple[list[tuple[str, str]], list[str]]:
         if body is None:
             failures.append(f"XMP {detail}")
             continue
-        packets = _PACKET.findall(body)
+        packets = list(_packets(body))
         if not packets and body.strip():
             failures.append("XMP not decoded (encrypted?)")
         for packet in packets:
@@ -71,6 +81,34 @@ def xmp_properties(data: bytes) -> tuple[list[tuple[str, str]], list[str]]:
     return found, failures
 
 
+def _packets(body: bytes) -> Iterator[bytes]:
+    """Each ``<x:xmpmeta>…</x:xmpmeta>`` (or bare ``<rdf:RDF>``) packet, in linear time: a tag
+    with no closing tag after it is dropped for good (none after it can close either)."""
+    pos, tags = 0, list(_PACKET_TAGS)
+    while tags:
+        starts = [(_opening(body, open_tag, pos), open_tag, close_tag) for open_tag, close_tag in tags]
+        starts = [found for found in starts if found[0] >= 0]
+        if not starts:
+            return
+        start, open_tag, close_tag = min(starts)
+        close = body.find(close_tag, start)
+        end = body.find(b">", close) if close >= 0 else -1
+        if end < 0:
+            tags.remove((open_tag, close_tag))
+            continue
+        yield body[start:end + 1]
+        pos = end + 1
+
+
+def _opening(body: bytes, tag: bytes, pos: int) -> int:
+    """Where ``tag`` next opens an element (not a longer name such as ``<rdf:RDFx``), or -1."""
+    while (found := body.find(tag, pos)) >= 0:
+        if not body[found + len(tag):found + len(tag) + 1].isalnum():
+            return found
+        pos = found + len(tag)
+    return -1
+
+
 def _streams(data: bytes) -> Iterator[tuple[bytes, bytes | None, str]]:
     """``(kind, decoded body or None, why not)`` of each metadata and object stream.
 
@@ -79,6 +117,7 @@ def _streams(data: bytes) -> Iterator[tuple[bytes, bytes | None, str]]:
     is reported.
     """
     end = -1
+    budget = [_MAX_TOTAL_INFLATE]
     for count, match in enumerate(_STREAM_TYPE.finditer(data)):
         if match.start() < end:  # inside the body of the stream before
             continue
@@ -95,22 +134,28 @@ def _streams(data: bytes) -> Iterator[tuple[bytes, bytes | None, str]]:
         end = data.find(b"endstream", start.end())
         if end < 0:
             return
-        yield (match.group(1), *_decode(head, data[start.end():end]))
+        yield (match.group(1), *_decode(head, data[start.end():end], budget))
 
 
-def _decode(head: bytes, body: bytes) -> tuple[bytes | None, str]:
+def _decode(head: bytes, body: bytes, budget: list[int]) -> tuple[bytes | None, str]:
+    """The stream's bytes; ``budget`` holds what is left of the file's inflate allowance."""
     filters = re.findall(rb"/(\w+Decode|Fl|AHx|A85|LZW|RL|Crypt)\b", head.split(b"/DecodeParms")[0])
     if not filters:
         return body, ""
     if filters not in ([b"FlateDecode"], [b"Fl"]):
         return None, "filter " + "+".join(f.decode("ascii") for f in filters) + " not read"
+    spent = f"not read: the file's {_MAX_TOTAL_INFLATE >> 20} MB inflate allowance is spent"
+    limit = min(_MAX_INFLATE, budget[0])
+    if limit <= 0:
+        return None, spent
     inflater = zlib.decompressobj()
     try:
-        out = inflater.decompress(body, _MAX_INFLATE)
+        out = inflater.decompress(body, limit)
     except zlib.error:
         return None, "not decoded (encrypted or damaged)"
+    budget[0] -= len(out)
     if inflater.unconsumed_tail:
-        return None, f"larger than {_MAX_INFLATE} bytes, not read"
+        return None, spent if limit < _MAX_INFLATE else f"larger than {limit} bytes, not read"
     return out, ""
 
 
