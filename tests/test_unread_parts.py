@@ -242,3 +242,14 @@ def test_generic_parts_share_the_byte_budget() -> None:
     assert extraction.status == "partial"
     assert [p.code for p in extraction.problems] == ["zip-bomb"]
     assert archive.remaining < 0
+
+
+def test_document_variables_in_settings_are_read(scanner: Scanner) -> None:
+    """w:docVar name and value are typed (templates and macros fill them), ASCII or not."""
+    settings = ('<w:settings xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                '<w:zoom w:percent="100"/><w:docVars><w:docVar w:name="dbpw" w:val="Password=Tpe@2026!x"/>'
+                '<w:docVar w:name="案號" w:val="身分證字號A123456789"/></w:docVars></w:settings>')
+    data = with_part(plain_docx(["本文"]), "word/settings.xml", settings)
+    result = scanner.scan_bytes(data, "x.docx")
+    assert {f.rule for f in result.findings} == {"password-value", "tw-national-id"}
+    assert {f.location.part for f in result.findings} == {"package-part"}

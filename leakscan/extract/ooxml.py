@@ -38,7 +38,7 @@ _NO_USER_TEXT = re.compile(r"""(?x)
     \[content_types\]\.xml
   | (?:.*/)?_rels/[^/]*\.rels
   | docprops/thumbnail\.[a-z]+
-  | (?:.*/)?(?:styles|styleswitheffects|fonttable|settings|websettings|numbering|presprops
+  | (?:.*/)?(?:styles|styleswitheffects|fonttable|websettings|numbering|presprops
              |viewprops|tablestyles|calcchain|commentauthors|authors|people|commentsextended
              |commentsids|commentsextensible|metadata|vbadata)\.xml
   | (?:.*/)?theme/[^/]+\.xml
@@ -67,6 +67,9 @@ IMAGE_FREE_BYTES = 64 * 1024
 # OOXML (ids, enums, colours, numbers) are ASCII by schema, so non-ASCII means a person wrote it.
 _DATA_ATTRIBUTES = frozenset({"v", "value", "name", "caption", "string", "connection", "command",
                               "descr", "description", "title", "tooltip", "label", "text", "password"})
+# Elements whose every attribute is typed text: Word's document variables (w:docVar name and
+# value in settings.xml, which macros and templates fill: 密碼 and case numbers end up there).
+_DATA_ELEMENTS = frozenset({"docVar"})
 _PARAGRAPH = "p"  # DrawingML a:p, WordprocessingML w:p, XHTML p: runs inside are one line
 _RUN_CHARS = {"br": "\n", "cr": "\n", "tab": "\t"}
 _LISTED = 5  # part names written into a part-not-read problem before "+N more"
@@ -219,8 +222,9 @@ class _PartText:
             self._flush()
         if local == "x":  # a pivot record's index into the shared items read with the cache
             return
+        every = local in _DATA_ELEMENTS
         for key, value in attrs.items():
-            if (key.rsplit(" ", 1)[-1] in _DATA_ATTRIBUTES or not value.isascii()) and value.strip():
+            if (every or key.rsplit(" ", 1)[-1] in _DATA_ATTRIBUTES or not value.isascii()) and value.strip():
                 self.lines.append(value.strip())
 
     def end(self, tag: str) -> None:
