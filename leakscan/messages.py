@@ -190,5 +190,10 @@ def explain(item: Reason, lang: str = "zh-TW") -> str:
 
 
 def problem(code: str, detail: str, lang: str = "zh-TW") -> str:
+    """A problem in words; its detail (a part or attachment name from the file) made printable
+    on one line, so a name holding a newline cannot forge a report line."""
+    from .walk import display_path
+
     text = word("problem", code, lang)
+    detail = display_path(detail)
     return f"{text}（{detail}）" if detail and lang != "en" else f"{text} ({detail})" if detail else text

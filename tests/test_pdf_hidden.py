@@ -293,3 +293,13 @@ def test_object_streams_share_one_inflate_allowance() -> None:
     streams = tuple(("/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode", bomb) for _ in range(6))
     _, failures = pdfmeta.info_key_candidates(raw_pdf(_show("General notice"), streams=streams))
     assert len(failures) == 2 and all("allowance" in f for f in failures), failures
+
+
+def test_the_name_of_an_attachment_not_read_is_scanned(scanner: Scanner) -> None:
+    """A file name is typed text: 身分證A123456789.txt that could not be extracted is still found."""
+    broken = ("<< /Type /Annot /Subtype /FileAttachment /Rect [72 600 90 620] "
+              "/FS << /Type /Filespec /F (A123456789.txt) >> >>")
+    result = scanner.scan_bytes(raw_pdf(_show("See attached"), annots=(broken, broken)), "x.pdf")
+    assert result.status == "partial"
+    assert [(f.rule, f.location.part) for f in result.findings] == [("tw-national-id", "filename")]
+    assert [p.detail for p in result.problems] == ["p1 A123456789.txt"]  # once, not per annotation

@@ -253,3 +253,27 @@ def test_document_variables_in_settings_are_read(scanner: Scanner) -> None:
     result = scanner.scan_bytes(data, "x.docx")
     assert {f.rule for f in result.findings} == {"password-value", "tw-national-id"}
     assert {f.location.part for f in result.findings} == {"package-part"}
+
+
+def test_names_of_parts_not_read_are_scanned_and_printed_on_one_line(scanner: Scanner) -> None:
+    from leakscan import messages
+
+    data = _docx_with_picture(300)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        media = next(n for n in archive.namelist() if n.startswith("word/media/"))
+        picture = archive.read(media)
+    renamed = _with_bytes(data, "word/media/身分證A123456789\n== 假.png", picture)  # beside it
+    result = scanner.scan_bytes(renamed, "x.docx")
+    assert ("tw-national-id", "filename") in {(f.rule, f.location.part) for f in result.findings}
+    [problem] = [p for p in result.problems if p.code == "part-not-read"]
+    assert "\n" in problem.detail and "\n" not in messages.problem(problem.code, problem.detail)
+
+
+def _with_bytes(data: bytes, name: str, content: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            if info.filename != name:
+                target.writestr(info, source.read(info))
+        target.writestr(name, content)
+    return out.getvalue()

@@ -166,6 +166,8 @@ class Package(PackageReader):
             self._generic(part, seen)
             if self.exhausted:
                 return tuple(items)
+        for part in not_read:  # a name is typed too (media/身分證A123456789.png): scan it
+            self.segments.append(Segment(part.rsplit(" (", 1)[0], Location("filename", name="part")))
         if not_read:
             more = f", +{len(not_read) - _LISTED} more" if len(not_read) > _LISTED else ""
             self.problems.append(Problem("part-not-read", ", ".join(not_read[:_LISTED]) + more))

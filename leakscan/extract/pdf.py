@@ -140,6 +140,7 @@ class _Read:
     outline: str = ""
     pages: list[_Page] = field(default_factory=list)
     items: list[tuple[str, bytes]] = field(default_factory=list)
+    unread_names: list[str] = field(default_factory=list)  # attachments not read: their names
     problems: list[Problem] = field(default_factory=list)
     timed_out: bool = False
 
@@ -205,6 +206,7 @@ def _read(data: bytes, max_pages: int, limits: Limits) -> _Read:
             read.pages.append(_read_page(pdf, index, raw, form, attachments, seen_fields))
         _read_appearances(pdf, read.pages, raw)  # last: it edits the pages in memory
         read.items = attachments.items
+        read.unread_names = attachments.unread_names
         read.problems.extend(attachments.problems())
         return read
     finally:
@@ -275,6 +277,7 @@ class _Attachments:
         self.max_items = getattr(limits, "max_entries", 10_000)
         self.unread: list[str] = []
         self.too_large: list[str] = []
+        self.unread_names: list[str] = []  # names of attachments not read, scanned as filenames
         self.names: set[str] = set()
 
     def add(self, raw: Any, attachment: Any, where: str) -> None:
@@ -285,18 +288,25 @@ class _Attachments:
         shown = f"{where} {name}".strip()
         size = ctypes.c_ulong(0)
         if not raw.FPDFAttachment_GetFile(attachment, None, 0, ctypes.byref(size)):
-            self.unread.append(shown or "attachment")
+            self._not_read(self.unread, shown, name)
             return
         if len(self.items) >= self.max_items or size.value > self.bytes_left:
-            self.too_large.append(shown or "attachment")
+            self._not_read(self.too_large, shown, name)
             return
         buffer = ctypes.create_string_buffer(max(size.value, 1))
         if not raw.FPDFAttachment_GetFile(attachment, buffer, size.value, ctypes.byref(size)):
-            self.unread.append(shown or "attachment")
+            self._not_read(self.unread, shown, name)
             return
         self.bytes_left -= size.value
         self.items.append((self._unique(name or f"attachment-{len(self.items) + 1}.bin"),
                            buffer.raw[: size.value]))
+
+    def _not_read(self, where: list[str], shown: str, name: str) -> None:
+        """Record an attachment not read once (50 annotations may name one file)."""
+        if (shown or "attachment") not in where:
+            where.append(shown or "attachment")
+        if name.strip() and name not in self.unread_names:
+            self.unread_names.append(name)
 
     def _unique(self, name: str) -> str:
         """Two attachments may share a name; each item needs its own (``a~2.xlsx``)."""
@@ -515,6 +525,8 @@ def _assemble(read: _Read, max_pages: int) -> Extraction:
         segments.append(Segment(text, location))
         return True
 
+    for name in read.unread_names:  # an attachment not read still has a name someone typed
+        add(name, Location("filename", name="attachment"), "attachment name")
     for key, value in read.metadata:
         if value.strip():
             add(value, Location("metadata", name=key), f"metadata {key}")
