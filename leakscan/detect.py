@@ -203,13 +203,23 @@ class _KeywordIndex:
     def __init__(self, keywords: Iterable[str]) -> None:
         words = sorted(set(keywords), key=lambda w: (-len(w), w))
         self._regex = re.compile("|".join(map(re.escape, words))) if words else None
-        # Per keyword, the keywords a match of it can hide (most hide none).
-        shadowed: dict[str, list[str]] = {}
+        # Per keyword, the keywords a match of it can hide (most hide none): those it contains,
+        # and those whose start it can end with (機密 hides 密等).  Looked up by prefix, not
+        # pair by pair: a scanner is built with some 140 keywords.
+        order = {word: index for index, word in enumerate(words)}
+        by_prefix: dict[str, list[str]] = {}
         for word in words:
-            for other in words:
-                if other != word and _can_shadow(other, word):
-                    shadowed.setdefault(other, []).append(word)
-        self._shadowed = {other: tuple(hidden) for other, hidden in shadowed.items()}
+            for k in range(1, len(word)):
+                by_prefix.setdefault(word[:k], []).append(word)
+        shadowed: dict[str, tuple[str, ...]] = {}
+        for other in words:
+            hidden = {word for word in words if word in other}
+            for k in range(1, len(other) + 1):
+                hidden.update(by_prefix.get(other[-k:], ()))
+            hidden.discard(other)
+            if hidden:
+                shadowed[other] = tuple(sorted(hidden, key=order.__getitem__))
+        self._shadowed = shadowed
 
     def present(self, text: str) -> set[str]:
         if self._regex is None:
@@ -229,13 +239,6 @@ def _screened_words(rules: Sequence[Rule]) -> frozenset[str]:
             if context.words:
                 users.setdefault(tuple(sorted(context.words)), set()).add(rule.id)
     return frozenset(word for words, ids in users.items() if len(ids) >= _SCREEN_SHARED_BY for word in words)
-
-
-def _can_shadow(other: str, word: str) -> bool:
-    """True if a match of ``other`` can cover the start of an occurrence of ``word``."""
-    if word in other:
-        return True
-    return any(other.endswith(word[:k]) for k in range(1, len(word)))
 
 
 @dataclass(slots=True)

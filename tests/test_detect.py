@@ -423,3 +423,19 @@ def test_a_before_context_looks_back_a_bounded_distance(scanner: Scanner) -> Non
     for start in range(3, len(line), 17):
         holds(line, start, start + 10, "body")
     assert seen and all(endpos - pos <= 256 for pos, endpos in seen)
+
+
+def test_keyword_shadows_are_those_of_the_pairwise_definition(scanner: Scanner) -> None:
+    """A keyword hides another when it contains it or ends with the other's start (機密 / 密等)."""
+    from leakscan.detect import _KeywordIndex
+
+    words = sorted({k for r in scanner.rules for k in r.keywords} | {"機密", "密等", "等級", "機密等級"},
+                   key=lambda w: (-len(w), w))
+
+    def shadows(other: str, word: str) -> bool:
+        return word != other and (word in other or any(other.endswith(word[:k]) for k in range(1, len(word))))
+
+    expected = {other: tuple(w for w in words if shadows(other, w)) for other in words}
+    index = _KeywordIndex(words)
+    assert index._shadowed == {other: hidden for other, hidden in expected.items() if hidden}
+    assert "密等" in index._shadowed["機密"] and index.present("機密等級") >= {"機密", "密等", "等級"}
