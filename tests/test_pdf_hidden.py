@@ -173,6 +173,14 @@ def test_annotation_text_only_in_its_appearance_is_read(subtype: str) -> None:
     assert texts(extraction, "body") == {None: "General notice"}
 
 
+def test_a_stamp_whose_contents_differ_from_what_it_draws_is_read_both_ways(scanner: Scanner) -> None:
+    """/Contents says "Approved"; the stamp draws a password: both are read."""
+    annot = ("<< /Type /Annot /Subtype /Stamp /Rect [72 600 372 640] /Contents (Approved) "
+             "/AP << /N {ap} 0 R >> /F 4 >>")
+    extraction = read(raw_pdf(_show("General notice"), annots=(annot,)))
+    assert texts(extraction, "annotation") == {None: "Approved", "appearance": ASCII_PASSWORD}
+
+
 def test_annotation_with_contents_is_not_read_twice() -> None:
     annot = (f"<< /Type /Annot /Subtype /FreeText /Rect [72 600 372 640] /Contents ({ASCII_PASSWORD}) "
              "/AP << /N {ap} 0 R >> /F 4 >>")

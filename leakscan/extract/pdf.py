@@ -127,7 +127,7 @@ class _Page:
     image_share: float = 0.0  # of the page area under images; measured only when text is short
     notes: list[str] = field(default_factory=list)
     fields: list[tuple[str, str]] = field(default_factory=list)  # (field name, "label：value")
-    appearance: list[int] = field(default_factory=list)  # annotations whose text is only drawn
+    appearance: list[int] = field(default_factory=list)  # annotations whose drawn text is read
     appearance_text: str = ""
     appearance_failed: bool = False
     failed: bool = False
@@ -384,7 +384,10 @@ def _read_annotation(raw: Any, annot: Any, index: int, page_info: _Page, form: A
             page_info.fields.append(value)
     elif subtype == raw.FPDF_ANNOT_FILEATTACHMENT:
         attachments.add(raw, raw.FPDFAnnot_GetFileAttachment(annot), f"p{page_info.number}")
-    if shows_text and not note.strip() and _utf16(lambda buf, n: raw.FPDFAnnot_GetAP(
+    # A stamp or text box draws what it likes, whatever its /Contents says ("Approved" over a
+    # drawn password): its appearance is read too; lines equal to its notes are dropped later.
+    drawn = subtype in (raw.FPDF_ANNOT_STAMP, raw.FPDF_ANNOT_FREETEXT)
+    if shows_text and (drawn or not note.strip()) and _utf16(lambda buf, n: raw.FPDFAnnot_GetAP(
             annot, raw.FPDF_ANNOT_APPEARANCEMODE_NORMAL, _wide(buf), n)).strip():
         page_info.appearance.append(index)
 
@@ -552,8 +555,11 @@ def _assemble(read: _Read, max_pages: int) -> Extraction:
             add(value, Location("form", page=page.number, name=name), f"form field p{page.number}")
         for note in page.notes:
             add(note, Location("annotation", page=page.number), f"annotation p{page.number}")
-        if page.appearance_text.strip():
-            add(page.appearance_text, Location("annotation", page=page.number, name="appearance"),
+        notes = {" ".join(note.split()) for note in page.notes}
+        drawn = "\n".join(line for line in page.appearance_text.splitlines()
+                          if " ".join(line.split()) not in notes)  # a note drawn as it is: once
+        if drawn.strip():
+            add(drawn, Location("annotation", page=page.number, name="appearance"),
                 f"annotation appearance p{page.number}")
         if page.appearance_failed:
             unread_appearance.append(page.number)
