@@ -38,7 +38,7 @@ _NO_USER_TEXT = re.compile(r"""(?x)
     \[content_types\]\.xml
   | (?:.*/)?_rels/[^/]*\.rels
   | docprops/thumbnail\.[a-z]+
-  | (?:.*/)?(?:styles|styleswitheffects|fonttable|websettings|numbering|presprops
+  | (?:.*/)?(?:styles|styleswitheffects|fonttable|settings|websettings|numbering|presprops
              |viewprops|tablestyles|calcchain|commentauthors|authors|people|commentsextended
              |commentsids|commentsextensible|metadata|vbadata)\.xml
   | (?:.*/)?theme/[^/]+\.xml
@@ -67,9 +67,9 @@ IMAGE_FREE_BYTES = 64 * 1024
 # OOXML (ids, enums, colours, numbers) are ASCII by schema, so non-ASCII means a person wrote it.
 _DATA_ATTRIBUTES = frozenset({"v", "value", "name", "caption", "string", "connection", "command",
                               "descr", "description", "title", "tooltip", "label", "text", "password"})
-# Elements whose every attribute is typed text: Word's document variables (w:docVar name and
-# value in settings.xml, which macros and templates fill: 密碼 and case numbers end up there).
-_DATA_ELEMENTS = frozenset({"docVar"})
+# Word's settings hold one kind of typed text, its document variables (w:docVar name and value,
+# which templates and macros fill: passwords and case numbers end up there); the rest is flags.
+_WORD_SETTINGS = re.compile(r"word/settings\.xml")
 _PARAGRAPH = "p"  # DrawingML a:p, WordprocessingML w:p, XHTML p: runs inside are one line
 _RUN_CHARS = {"br": "\n", "cr": "\n", "tab": "\t"}
 _LISTED = 5  # part names written into a part-not-read problem before "+N more"
@@ -145,6 +145,9 @@ class Package(PackageReader):
         for part in self.zip.unopened:
             lower = part.lower()
             suffix = posixpath.splitext(lower)[1]
+            if _WORD_SETTINGS.fullmatch(lower):
+                self._doc_variables(part)
+                continue
             if _NO_USER_TEXT.fullmatch(lower) or self.zip.stored_size(part) == 0:
                 continue
             if suffix in _IMAGE_SUFFIXES:
@@ -173,6 +176,13 @@ class Package(PackageReader):
             self.problems.append(Problem("part-not-read", ", ".join(not_read[:_LISTED]) + more))
         return tuple(items)
 
+    def _doc_variables(self, part: str) -> None:
+        """The document variables of Word's settings, as one segment of that part."""
+        variables = _DocVariables()
+        self.stream(part, variables)
+        if variables.lines:
+            self.segments.append(Segment("\n".join(variables.lines), Location("package-part", name=part)))
+
     def _looks_like_xml(self, part: str) -> bool:
         """Whether a part of unknown kind starts like markup (read from its first chunk only)."""
         try:
@@ -190,6 +200,23 @@ class Package(PackageReader):
         seen.update(lines)
         if lines:
             self.segments.append(Segment("\n".join(lines), Location("package-part", name=part)))
+
+
+class _DocVariables:
+    """expat handlers keeping every attribute of ``w:docVar`` (its name and value)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if tag.rsplit(" ", 1)[-1] == "docVar":
+            self.lines.extend(value.strip() for value in attrs.values() if value.strip())
+
+    def end(self, tag: str) -> None:
+        pass
+
+    def chars(self, data: str) -> None:
+        pass
 
 
 class _PartText:
@@ -224,9 +251,8 @@ class _PartText:
             self._flush()
         if local == "x":  # a pivot record's index into the shared items read with the cache
             return
-        every = local in _DATA_ELEMENTS
         for key, value in attrs.items():
-            if (every or key.rsplit(" ", 1)[-1] in _DATA_ATTRIBUTES or not value.isascii()) and value.strip():
+            if (key.rsplit(" ", 1)[-1] in _DATA_ATTRIBUTES or not value.isascii()) and value.strip():
                 self.lines.append(value.strip())
 
     def end(self, tag: str) -> None:
