@@ -138,3 +138,10 @@ def test_labels_come_from_the_header_row_or_the_left_neighbour() -> None:
             [(3, 1, "密碼", "e"), (3, 2, "Tpe@2026!x", "f")]]
     assert [(cell[3], label) for cell, label in labels(rows)] == [
         ("a", None), ("b", None), ("c", None), ("d", "手機"), ("e", None), ("f", "手機")]
+
+
+def test_a_line_id_column_is_read_with_its_label(scanner) -> None:
+    data = "姓名,LINE ID,手機\n王小明,wang0912,0912345678\n李大華,lee.dh,0922333444\n".encode()
+    found = [(f.rule, f.location.row, f.location.col) for f in scanner.scan_bytes(data, "名冊.csv").findings]
+    assert [(rule, row, col) for rule, row, col in found if rule == "line-id"] == [("line-id", 2, 2),
+                                                                                  ("line-id", 3, 2)]

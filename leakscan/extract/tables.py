@@ -36,8 +36,8 @@ __all__ = ["HEADER_LABELS", "Cell", "TextCell", "header_label", "joined_with_hea
 # A header matches when, without spaces, brackets and a trailing colon, it contains one of these.
 HEADER_LABELS: tuple[str, ...] = (
     "身分證", "身份證", "統一證號", "居留證", "出生", "生日", "手機", "行動電話", "電話", "住址",
-    "地址", "戶籍", "護照", "健保", "帳號", "帳戶", "病歷", "密碼", "口令", "password", "Password",
-    "PASSWORD",
+    "地址", "戶籍", "護照", "健保", "帳號", "帳戶", "病歷", "密碼", "口令", "LINE", "Line", "password",
+    "Password", "PASSWORD",
 )
 _LABELS = re.compile("|".join(map(re.escape, HEADER_LABELS)))
 _FULL_WIDTH = re.compile("[\uff21-\uff3a\uff41-\uff5a]")  # letters NFKC makes ASCII
