@@ -311,3 +311,22 @@ def test_the_name_of_an_attachment_not_read_is_scanned(scanner: Scanner) -> None
     assert result.status == "partial"
     assert [(f.rule, f.location.part) for f in result.findings] == [("tw-national-id", "filename")]
     assert [p.detail for p in result.problems] == ["p1 A123456789.txt"]  # once, not per annotation
+
+
+def test_an_attachment_bomb_is_refused_before_pdfium_inflates_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PDFium inflates a whole attachment to tell its size: 300 MB of zeros in a small PDF is
+    turned away before PDFium is asked (all attachments too-large, nothing inflated in memory)."""
+    import pypdfium2.raw as pdfium
+
+    asked: list[object] = []
+    real = pdfium.FPDFAttachment_GetFile
+    monkeypatch.setattr(pdfium, "FPDFAttachment_GetFile", lambda *a: asked.append(a) or real(*a))
+    bomb = zlib.compress(bytes(300 * 1024 * 1024), 9)
+    data = raw_pdf(_show("See attached"), catalog="/Names << /EmbeddedFiles << /Names [(zeros.bin) "
+                   "<< /Type /Filespec /F (zeros.bin) /EF << /F {s0} 0 R >> >>] >> >>",
+                   streams=(("/Type /EmbeddedFile /Filter /FlateDecode", bomb),))
+    assert len(data) < 1_000_000
+    extraction = read(data)
+    assert extraction.items == () and codes(extraction) == ["too-large"] and asked == []
+    assert read(_with_attachment("a.txt", PASSWORD.encode())).items == (("a.txt", PASSWORD.encode()),)
+    assert asked  # an ordinary attachment is still asked for and read

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..model import Location, Problem, Segment
 from .base import Extraction, Limits
-from .pdfmeta import info_key_candidates, xmp_properties
+from .pdfmeta import embedded_file_over, info_key_candidates, xmp_properties
 
 __all__ = ["DEFAULT_MAX_PDF_PAGES", "extract_pdf", "garble_reason"]
 
@@ -195,7 +195,7 @@ def _read(data: bytes, max_pages: int, limits: Limits) -> _Read:
         read.metadata = _metadata(pdf, data, raw, read.problems)
         read.outline = _outline(pdf, raw)
         form = _form_handle(pdf, raw, read.problems)
-        attachments = _Attachments(limits)
+        attachments = _Attachments(limits, data)
         for index in range(raw.FPDFDoc_GetAttachmentCount(pdf)):
             attachments.add(raw, raw.FPDFDoc_GetAttachment(pdf, index), "")
         seen_fields: set[tuple[str, str]] = set()
@@ -271,9 +271,14 @@ def _form_handle(pdf: Any, raw: Any, problems: list[Problem]) -> Any:
 class _Attachments:
     """Attached files as items, within the byte and count limits zip members have."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, data: bytes) -> None:
         self.items: list[tuple[str, bytes]] = []
         self.bytes_left = getattr(limits, "max_uncompressed_bytes", 200 * 1024 * 1024)
+        # PDFium inflates a whole attachment to tell its size: a file holding one larger than the
+        # limit (a bomb) has none of its attachments asked for, and all that PDFium inflates for
+        # size questions (one stream named by 50 annotations) is counted against twice the limit.
+        self.refused = embedded_file_over(data, self.bytes_left)
+        self.inflate_left = 2 * self.bytes_left
         self.max_items = getattr(limits, "max_entries", 10_000)
         self.unread: list[str] = []
         self.too_large: list[str] = []
@@ -286,10 +291,14 @@ class _Attachments:
             return
         name = _utf16(lambda buf, n: raw.FPDFAttachment_GetName(attachment, _wide(buf), n))
         shown = f"{where} {name}".strip()
+        if self.refused or self.inflate_left <= 0:
+            self._not_read(self.too_large, shown, name)
+            return
         size = ctypes.c_ulong(0)
         if not raw.FPDFAttachment_GetFile(attachment, None, 0, ctypes.byref(size)):
             self._not_read(self.unread, shown, name)
             return
+        self.inflate_left -= size.value
         if len(self.items) >= self.max_items or size.value > self.bytes_left:
             self._not_read(self.too_large, shown, name)
             return

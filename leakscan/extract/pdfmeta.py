@@ -24,14 +24,16 @@ from xml.etree import ElementTree as ET
 
 from .safezip import Refused, local_name, parse_xml
 
-__all__ = ["info_key_candidates", "xmp_properties"]
+__all__ = ["embedded_file_over", "info_key_candidates", "xmp_properties"]
 
 _MAX_INFLATE = 16 * 1024 * 1024  # per stream; XMP packets and object streams are far smaller
 _MAX_TOTAL_INFLATE = 64 * 1024 * 1024  # over all streams of a file: a bomb of many streams stops here
+_CHUNK = 1024 * 1024  # inflated at a time when only a stream's size is wanted
 _MAX_STREAMS = 50_000  # a 1-million-object file has ~10,000 object streams
 
 _NAME_BEFORE_STRING = re.compile(rb"/([A-Za-z][A-Za-z0-9_.+#-]{0,126})\s*(?:\((?!\))|<(?![<>]))")
 _STREAM_TYPE = re.compile(rb"/Type\s*/(Metadata|ObjStm)(?![A-Za-z0-9])")
+_EMBEDDED_FILE = re.compile(rb"/Type\s*/(EmbeddedFile)(?![A-Za-z0-9])")
 _STREAM_START = re.compile(rb"stream\r?\n")
 _HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 # XMP packets, found with find() (a lazy DOTALL regex is quadratic on opening tags without a close).
@@ -110,19 +112,57 @@ def _opening(body: bytes, tag: bytes, pos: int) -> int:
 
 
 def _streams(data: bytes) -> Iterator[tuple[bytes, bytes | None, str]]:
-    """``(kind, decoded body or None, why not)`` of each metadata and object stream.
+    """``(kind, decoded body or None, why not)`` of each metadata and object stream, within
+    one inflate allowance for the file."""
+    budget = [_MAX_TOTAL_INFLATE]
+    for found in _raw_streams(data, _STREAM_TYPE):
+        if found is None:
+            yield b"Metadata", None, f"more than {_MAX_STREAMS} stream types marked, rest not read"
+            return
+        kind, head, body = found
+        yield (kind, *_decode(head, body, budget))
 
-    Bounded for hostile files: each match looks at most 4 KB either side, a match inside a
-    stream already read is skipped (bodies never overlap), and past ``_MAX_STREAMS`` the rest
-    is reported.
+
+def embedded_file_over(data: bytes, limit: int) -> bool:
+    """Whether an attached file's stream inflates past ``limit`` bytes.  PDFium inflates a whole
+    attachment just to tell its size, so a 1 MB PDF holding 1 GB of zeros must be turned away
+    before PDFium is asked; this inflates in chunks and keeps none of it."""
+    for found in _raw_streams(data, _EMBEDDED_FILE):
+        if found is None:
+            return True
+        _, head, body = found
+        filters = _filters(head)
+        if not filters:
+            if len(body) > limit:
+                return True
+            continue
+        if filters not in ([b"FlateDecode"], [b"Fl"]):
+            continue  # PDFium decodes the other filters; they are not the bombs people send
+        inflater, size = zlib.decompressobj(), 0
+        try:
+            size += len(inflater.decompress(body, _CHUNK))
+            while inflater.unconsumed_tail and size <= limit:
+                size += len(inflater.decompress(inflater.unconsumed_tail, _CHUNK))
+        except zlib.error:
+            continue
+        if size > limit:
+            return True
+    return False
+
+
+def _raw_streams(data: bytes, types: re.Pattern[bytes]) -> Iterator[tuple[bytes, bytes, bytes] | None]:
+    """``(kind, dictionary, raw body)`` of each stream whose ``/Type`` ``types`` matches; None
+    once more than ``_MAX_STREAMS`` are marked.
+
+    Bounded for hostile files: each match looks at most 4 KB either side and a match inside a
+    stream already read is skipped (bodies never overlap).
     """
     end = -1
-    budget = [_MAX_TOTAL_INFLATE]
-    for count, match in enumerate(_STREAM_TYPE.finditer(data)):
+    for count, match in enumerate(types.finditer(data)):
         if match.start() < end:  # inside the body of the stream before
             continue
         if count == _MAX_STREAMS:
-            yield b"Metadata", None, f"more than {_MAX_STREAMS} stream types marked, rest not read"
+            yield None
             return
         start = _STREAM_START.search(data, match.end(), match.end() + 4096)
         if start is None:
@@ -134,12 +174,16 @@ def _streams(data: bytes) -> Iterator[tuple[bytes, bytes | None, str]]:
         end = data.find(b"endstream", start.end())
         if end < 0:
             return
-        yield (match.group(1), *_decode(head, data[start.end():end], budget))
+        yield match.group(1), head, data[start.end():end]
+
+
+def _filters(head: bytes) -> list[bytes]:
+    return re.findall(rb"/(\w+Decode|Fl|AHx|A85|LZW|RL|Crypt)\b", head.split(b"/DecodeParms")[0])
 
 
 def _decode(head: bytes, body: bytes, budget: list[int]) -> tuple[bytes | None, str]:
     """The stream's bytes; ``budget`` holds what is left of the file's inflate allowance."""
-    filters = re.findall(rb"/(\w+Decode|Fl|AHx|A85|LZW|RL|Crypt)\b", head.split(b"/DecodeParms")[0])
+    filters = _filters(head)
     if not filters:
         return body, ""
     if filters not in ([b"FlateDecode"], [b"Fl"]):
