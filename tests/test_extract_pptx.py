@@ -159,3 +159,24 @@ def test_damaged_bytes_never_raise(rich: bytes) -> None:
         extraction = extract_pptx(bytes(data), "x.pptx", LIMITS)
         assert extraction.status in STATUSES
         assert extraction.status == "scanned" or extraction.problems
+
+
+def test_a_marking_typed_into_the_master_footer_is_read(scanner: Scanner) -> None:
+    """A footer typed once on the slide master (機密, 限閱) marks the whole deck; the master's
+    title and body placeholders hold prompt text and stay unread."""
+    import io
+
+    from pptx import Presentation
+    from pptx.enum.shapes import PP_PLACEHOLDER
+
+    deck = Presentation()
+    deck.slides.add_slide(deck.slide_layouts[6]).shapes.add_textbox(0, 0, 100, 100).text = "議程"
+    footer = next(p for p in deck.slide_master.placeholders
+                  if p.placeholder_format.type == PP_PLACEHOLDER.FOOTER)
+    footer.text_frame.text = "極機密"
+    out = io.BytesIO()
+    deck.save(out)
+    result = scanner.scan_bytes(out.getvalue(), "簡報.pptx")
+    assert [(f.level, f.location.part) for f in result.findings if f.category == "classification"] == [
+        ("極機密", "footer")]
+    assert not any("Click to edit" in s.text for s in extract_pptx(out.getvalue(), "x.pptx", LIMITS).segments)

@@ -31,7 +31,7 @@ __all__ = ["extract_pptx"]
 _TITLE_TYPES = frozenset({"title", "ctrTitle"})
 _PLACEHOLDER_PARTS = {"ftr": "footer", "hdr": "header"}
 _NO_TEXT_TYPES = frozenset({"sldNum", "sldImg"})  # the slide number and the notes page picture
-_LOOSE_PARTS = re.compile(r"ppt/(slideMasters|slideLayouts)/[^/]+\.xml$", re.I)
+_LOOSE_PARTS = re.compile(r"ppt/(slideMasters|slideLayouts|notesMasters|handoutMasters)/[^/]+\.xml$", re.I)
 _SLIDE_FILE = re.compile(r"ppt/slides/slide(\d+)\.xml$", re.I)
 
 
@@ -166,18 +166,20 @@ class _PptxReader(Package):
                     self.segments.append(Segment(text, Location("comment", slide=number, name=file)))
 
     def _master(self, part: str) -> None:
-        """Text boxes on masters and layouts appear on every slide; their placeholders only
-        hold prompt text (按一下以新增標題) and are skipped."""
+        """Text boxes on masters and layouts appear on every slide.  Of their placeholders only
+        the header and footer are read (where a 機密 marking is typed once for the whole deck);
+        the others hold prompt text (按一下以新增標題)."""
         root = self.xml(part)
         tree = _child(root, "cSld", "spTree") if root is not None else None
         for shape in _shapes(tree) if tree is not None else ():
             _, placeholder = _shape_info(shape)
             body = _child(shape, "txBody")
-            if body is None or placeholder is not None:
+            if body is None or (placeholder is not None and placeholder not in _PLACEHOLDER_PARTS):
                 continue
             text = drawing_paragraphs(body)
             if text.strip():
-                self.segments.append(Segment(text, Location("body", name=posixpath.basename(part))))
+                self.segments.append(Segment(text, Location(_PLACEHOLDER_PARTS.get(placeholder or "", "body"),
+                                                            name=posixpath.basename(part))))
 
 
 def _table(table: ET.Element, number: int, slide: int | None, file: str | None) -> Iterator[Segment]:
