@@ -203,3 +203,13 @@ def test_end_to_end_through_the_scanner(scanner: Scanner, sample: bytes, name: s
 
 def test_dispatch_refuses_billion_laughs() -> None:
     assert extract(DI_BILLION_LAUGHS.encode(), "x.di", LIMITS).problems[0].code == "xml-entities"
+
+
+def test_attribute_values_and_comments_are_read(scanner) -> None:
+    """A configuration's connectionString carries a password; a comment keeps a withdrawn draft."""
+    xml = ('<?xml version="1.0" encoding="utf-8"?><configuration><connectionStrings>'
+           '<add name="hr" connectionString="Server=db;User Id=sa;Password=Tpe@2026!x;"/>'
+           '</connectionStrings><!-- 原稿：承辦人身分證字號A123456789 --></configuration>')
+    result = scanner.scan_bytes(xml.encode(), "web.xml")
+    assert {(f.rule, f.location.part) for f in result.findings} == {
+        ("password-value", "attribute"), ("tw-national-id", "comment")}

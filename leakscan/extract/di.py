@@ -13,8 +13,10 @@ cannot be refused outright as in office parts.  Expat is set up to read nothing 
 bytes: no external DTD or parameter entities, external entity references skipped (never
 resolved), and every internal entity declaration refused, which is where billion laughs lives.
 Attachment file names from the declarations are scanned as ``filename`` segments (a 機密 in an
-attachment's name is a marking).  Expat knows no Big5, so the text is decoded in Python (the
-declared encoding, a BOM, or :func:`~leakscan.extract.text.decode`) and parsed as UTF-8.
+attachment's name is a marking); every other attribute value (a ``connectionString`` with its
+password) is one ``attribute`` segment, a line per value, and comments one ``comment`` segment.
+Expat knows no Big5, so the text is decoded in Python (the declared encoding, a BOM, or
+:func:`~leakscan.extract.text.decode`) and parsed as UTF-8.
 """
 
 from __future__ import annotations
@@ -90,6 +92,8 @@ class _Walker:
         self.segments: list[Segment] = []
         self.problems: list[Problem] = []
         self.attachments: list[Segment] = []
+        self.attribute_values: list[str] = []  # every attribute but 密等's code: typed text too
+        self.comments: list[str] = []
         self.levels: list[tuple[int, str]] = []  # (group, level) in document order
         self.conditions: dict[int, str] = {}  # group → 解密條件 text
         self.group = 0  # number of the current 密等 group element (0: outside any)
@@ -106,6 +110,7 @@ class _Walker:
         parser.StartElementHandler = self.start
         parser.EndElementHandler = self.end
         parser.CharacterDataHandler = self.chars
+        parser.CommentHandler = self.comment
         try:
             parser.Parse(text.encode("utf-8"), True)
         except Refused as exc:
@@ -130,7 +135,13 @@ class _Walker:
         self.problems.append(Problem("xml-entities", f"external entity {system_id} not read"))
         return 1  # handled: expat goes on without reading anything
 
+    def comment(self, data: str) -> None:
+        if data.strip():  # not shown, but shipped: drafts keep the withdrawn sentence there
+            self.comments.append(data)
+
     def start(self, tag: str, attrs: dict[str, str]) -> None:
+        self.attribute_values.extend(value for key, value in attrs.items()
+                                     if value.strip() and not (tag == "密等" and key == "代碼"))
         if not self.stack:
             self.di = self.di or is_di_root(tag)
             self.stack.append(_Open("", tag))
@@ -178,4 +189,7 @@ class _Walker:
             condition = self.conditions.get(group, "")
             line = f"{_LABEL}：{level}（{condition}）" if condition else f"{_LABEL}：{level}"
             fields.append(Segment(line, Location("attribute", name="密等")))
-        return (*fields, *self.segments, *self.attachments)
+        extra = [Segment(text, location) for text, location in (
+            ("\n".join(self.attribute_values), Location("attribute", name="attributes")),
+            ("\n".join(self.comments), Location("comment"))) if text.strip()]
+        return (*fields, *self.segments, *extra, *self.attachments)
