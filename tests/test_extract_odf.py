@@ -224,3 +224,19 @@ def test_end_to_end_through_the_scanner(scanner: Scanner, make: Callable[[], byt
 def test_dispatch_reaches_the_odf_reader() -> None:
     for suffix in (".odt", ".ods", ".odp", ".ODT"):
         assert extract(encrypted_odt(), f"x{suffix}", LIMITS).problems[0].code == "encrypted"
+
+
+def test_field_text_kept_in_attributes_is_read(scanner) -> None:
+    """Hidden text, both branches of conditional text and user fields carry their text in
+    attributes; a password set once in a user field and shown nowhere passed as clean."""
+    xml = ('<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+           'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:text>'
+           '<text:user-field-decls><text:user-field-decl text:name="pw" office:value-type="string" '
+           'office:string-value="密碼：Tpe@2026!x"/></text:user-field-decls>'
+           '<text:p>會議<text:hidden-text text:condition="ooow:1" text:string-value="身分證字號A123456789"/>'
+           '<text:conditional-text text:condition="ooow:0" text:string-value-if-true="一般" '
+           'text:string-value-if-false="密等：極機密">一般</text:conditional-text></text:p>'
+           '</office:text></office:body></office:document-content>')
+    result = scanner.scan_bytes(with_content(xml), "x.odt")
+    assert {f.rule for f in result.findings} >= {"password-value", "tw-national-id", "classification-field"}
+    assert {f.location.part for f in result.findings} == {"attribute"}

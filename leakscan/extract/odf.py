@@ -60,6 +60,12 @@ _HEADERS = {f"style:{kind}{variant}": kind for kind in ("header", "footer")
 _SKIP = frozenset({"text:note-citation", "office:change-info", "svg:title", "svg:desc", "dc:creator",
                    "dc:date", "meta:date-string", "text:insertion", "text:format-change", "office:forms",
                    "office:scripts"})
+# Fields whose text lives in an attribute: hidden text, both branches of conditional text, user
+# fields and variables (a template's 承辦人 ID or a password set once and shown nowhere).
+_FIELD_TEXT = {"text:hidden-text": ("text:string-value",),
+               "text:conditional-text": ("text:string-value-if-true", "text:string-value-if-false"),
+               "text:user-field-decl": ("office:string-value",),
+               "text:variable-set": ("office:string-value",), "text:user-defined": ("office:string-value",)}
 _META = {"title": "title", "subject": "subject", "keyword": "keywords", "description": "description",
          "initial-creator": "initial-creator", "creator": "creator"}
 _OLE = "application/vnd.sun.star.oleobject"
@@ -226,6 +232,7 @@ class _Walker:
         self.deletions: dict[str, list[str]] = {}
         self.hosts: dict[str, Location] = {}
         self.root: str | None = None  # the part's root element (prefix:local)
+        self.fields: list[str] = []  # field text kept in attributes (_FIELD_TEXT)
 
     def chars(self, data: str) -> None:
         if not self.skip and self.paragraphs:
@@ -248,6 +255,9 @@ class _Walker:
                 and not self.scopes and attr.get("presentation:class", "") not in ("", "header", "footer")):
             self.skip = 1  # a placeholder of the master slide: prompt text, not document text
             return
+        for key in _FIELD_TEXT.get(name, ()):
+            if attr.get(key, "").strip():
+                self.fields.append(attr[key])
         scope = self._scope(name, attr)
         if scope is not None:
             self.scopes.append(scope)
@@ -407,6 +417,8 @@ class _Walker:
             location = replace(host, part="tracked-deletion") if host else Location(
                 "tracked-deletion", name=change)
             out.append(Segment("\n".join(texts), location))
+        if self.fields:
+            out.append(Segment("\n".join(self.fields), Location("attribute", name="fields")))
         return out
 
 
